@@ -1,0 +1,1 @@
+//! rc-active-calls: the widget crate (placeholder until the widget lands).
