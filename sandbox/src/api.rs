@@ -17,17 +17,25 @@ pub fn authenticate(st: &AppState, headers: &HeaderMap) -> Result<Session, ApiEr
     let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| unauthorized("OAU-123", "Authorization header is not specified"))?;
-    let value = value.to_str().map_err(|_| unauthorized("OAU-134", "Invalid Authorization header."))?;
+    let value = value
+        .to_str()
+        .map_err(|_| unauthorized("OAU-134", "Invalid Authorization header."))?;
     let (scheme, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
     if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(unauthorized("OAU-151", "Authorization method not supported"));
+        return Err(unauthorized(
+            "OAU-151",
+            "Authorization method not supported",
+        ));
     }
     let token = token.trim();
     if token.is_empty() || token.contains(char::is_whitespace) {
         return Err(unauthorized("OAU-149", "Unparsable access token"));
     }
     let now = st.clock.now();
-    st.lock().tokens.authenticate(token, now).map_err(|p| p.to_error())
+    st.lock()
+        .tokens
+        .authenticate(token, now)
+        .map_err(|p| p.to_error())
 }
 
 fn rate_key(s: &Session) -> String {
@@ -40,20 +48,36 @@ fn resolve_account(st: &AppState, account: &str) -> Result<(), ApiError> {
     if account == "~" || account == id {
         Ok(())
     } else {
-        Err(ApiError::rest(StatusCode::NOT_FOUND, "CMN-102", "Resource for parameter [accountId] is not found"))
+        Err(ApiError::rest(
+            StatusCode::NOT_FOUND,
+            "CMN-102",
+            "Resource for parameter [accountId] is not found",
+        ))
     }
 }
 
 /// The extension a path names, as the session may see it: `~` is the signed-in one; another needs an admin.
 fn resolve_extension(st: &AppState, s: &Session, ext: &str) -> Result<String, ApiError> {
     let g = st.lock();
-    let id = if ext == "~" { s.user_id.clone() } else { ext.to_string() };
+    let id = if ext == "~" {
+        s.user_id.clone()
+    } else {
+        ext.to_string()
+    };
     if g.world.user(&id).is_none() {
-        return Err(ApiError::rest(StatusCode::NOT_FOUND, "CMN-102", "Resource for parameter [extensionId] is not found"));
+        return Err(ApiError::rest(
+            StatusCode::NOT_FOUND,
+            "CMN-102",
+            "Resource for parameter [extensionId] is not found",
+        ));
     }
     let admin = g.world.user(&s.user_id).is_some_and(|u| u.admin);
     if id != s.user_id && !admin {
-        return Err(ApiError::rest(StatusCode::FORBIDDEN, "CMN-404", "Attempt to access another extension"));
+        return Err(ApiError::rest(
+            StatusCode::FORBIDDEN,
+            "CMN-404",
+            "Attempt to access another extension",
+        ));
     }
     Ok(id)
 }
@@ -135,7 +159,13 @@ fn parse_enum_list(p: &Params, name: &str, allowed: &[&str]) -> Result<Vec<Strin
         .collect()
 }
 
-fn active_calls(st: AppState, account: String, ext: Option<String>, q: Option<String>, headers: HeaderMap) -> Response {
+fn active_calls(
+    st: AppState,
+    account: String,
+    ext: Option<String>,
+    q: Option<String>,
+    headers: HeaderMap,
+) -> Response {
     let session = match authenticate(&st, &headers) {
         Ok(s) => s,
         Err(e) => return e.into_response(),
@@ -147,14 +177,22 @@ fn active_calls(st: AppState, account: String, ext: Option<String>, q: Option<St
     }
     let res = (|| {
         resolve_account(&st, &account)?;
-        let app_ok = st.lock().world.app(&session.client_id).is_some_and(|a| a.permissions.iter().any(|p| p == "ReadCallLog"));
+        let app_ok = st
+            .lock()
+            .world
+            .app(&session.client_id)
+            .is_some_and(|a| a.permissions.iter().any(|p| p == "ReadCallLog"));
         if !app_ok {
             return Err(ApiError::app_permission_missing("ReadCallLog"));
         }
         let only_ext = match &ext {
             Some(e) => Some(resolve_extension(&st, &session, e)?),
             None => {
-                let admin = st.lock().world.user(&session.user_id).is_some_and(|u| u.admin);
+                let admin = st
+                    .lock()
+                    .world
+                    .user(&session.user_id)
+                    .is_some_and(|u| u.admin);
                 if !admin {
                     return Err(ApiError::insufficient_permissions("ReadCompanyCallLog"));
                 }
@@ -177,13 +215,22 @@ fn active_calls(st: AppState, account: String, ext: Option<String>, q: Option<St
         parse_enum_list(&p, "conferenceType", &["AudioConferencing", "Meetings"])?;
         let page = match p.one("page").map_err(dup)? {
             None => 1,
-            Some(v) => v.parse::<usize>().ok().filter(|&n| n >= 1).ok_or_else(|| ApiError::invalid_parameter("page"))?,
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| n >= 1)
+                .ok_or_else(|| ApiError::invalid_parameter("page"))?,
         };
         let per_page = match p.one("perPage").map_err(dup)? {
             None => 100,
             Some("max") => 1000,
             // Above 1000 is clamped to 1000, as RingCentral does.
-            Some(v) => v.parse::<usize>().ok().filter(|&n| n >= 1).map(|n| n.min(1000)).ok_or_else(|| ApiError::invalid_parameter("perPage"))?,
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| n >= 1)
+                .map(|n| n.min(1000))
+                .ok_or_else(|| ApiError::invalid_parameter("perPage"))?,
         };
         let g = st.lock();
         let acc = g.world.account.id.clone();
@@ -195,14 +242,24 @@ fn active_calls(st: AppState, account: String, ext: Option<String>, q: Option<St
             .collect();
         // Newest first ("ordered by start time in descending order"); id breaks ties for a stable order.
         calls.sort_by(|a, b| b.start.cmp(&a.start).then_with(|| b.id.cmp(&a.id)));
-        let records = calls.iter().map(|c| c.record(&st.public_url, &acc, view == "Detailed")).collect();
+        let records = calls
+            .iter()
+            .map(|c| c.record(&st.public_url, &acc, view == "Detailed"))
+            .collect();
         drop(g);
         let path = match &only_ext {
             Some(e) => format!("/restapi/v1.0/account/{acc}/extension/{e}/active-calls"),
             None => format!("/restapi/v1.0/account/{acc}/active-calls"),
         };
         let kept = p.encode_without(&["page", "perPage"]);
-        Ok(crate::calls::page_response(records, page, per_page, &st.public_url, &path, &kept))
+        Ok(crate::calls::page_response(
+            records,
+            page,
+            per_page,
+            &st.public_url,
+            &path,
+            &kept,
+        ))
     })();
     let res = match res {
         Ok(v) => axum::Json(v).into_response(),

@@ -24,8 +24,15 @@ pub struct Party {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Phase {
     Ringing,
-    Connected { answered_at: Millis },
-    Ended { ended_at: Millis, result: String, reason: Option<String>, reason_description: Option<String> },
+    Connected {
+        answered_at: Millis,
+    },
+    Ended {
+        ended_at: Millis,
+        result: String,
+        reason: Option<String>,
+        reason_description: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -70,12 +77,18 @@ impl Call {
         );
         r.insert("id".into(), json!(self.id));
         r.insert("sessionId".into(), json!(self.session_id));
-        r.insert("telephonySessionId".into(), json!(self.telephony_session_id));
+        r.insert(
+            "telephonySessionId".into(),
+            json!(self.telephony_session_id),
+        );
         r.insert("startTime".into(), json!(rfc3339(self.start)));
         r.insert("type".into(), json!(self.call_type));
         r.insert("direction".into(), json!(self.direction));
         r.insert("action".into(), json!(self.action));
-        let live_result = self.result_override.clone().unwrap_or_else(|| "In Progress".into());
+        let live_result = self
+            .result_override
+            .clone()
+            .unwrap_or_else(|| "In Progress".into());
         match &self.phase {
             Phase::Ringing => {
                 r.insert("result".into(), json!(live_result));
@@ -85,7 +98,12 @@ impl Call {
                 r.insert("reason".into(), json!("Accepted"));
                 r.insert("reasonDescription".into(), json!(ACCEPTED_DESCRIPTION));
             }
-            Phase::Ended { ended_at, result, reason, reason_description } => {
+            Phase::Ended {
+                ended_at,
+                result,
+                reason,
+                reason_description,
+            } => {
                 let ms = (ended_at - self.start).max(0);
                 r.insert("duration".into(), json!(ms / 1000));
                 r.insert("durationMs".into(), json!(ms));
@@ -110,7 +128,10 @@ impl Call {
         );
         r.insert("transport".into(), json!(self.transport));
         if detailed {
-            r.insert("lastModifiedTime".into(), json!(rfc3339(self.ended_at().unwrap_or(self.start))));
+            r.insert(
+                "lastModifiedTime".into(),
+                json!(rfc3339(self.ended_at().unwrap_or(self.start))),
+            );
             r.insert("legs".into(), json!([]));
         }
         Value::Object(r)
@@ -128,7 +149,9 @@ pub struct Filter {
 impl Filter {
     pub fn matches(&self, c: &Call) -> bool {
         let ok = |allowed: &Vec<String>, v: &String| allowed.is_empty() || allowed.contains(v);
-        ok(&self.direction, &c.direction) && ok(&self.call_type, &c.call_type) && ok(&self.transport, &c.transport)
+        ok(&self.direction, &c.direction)
+            && ok(&self.call_type, &c.call_type)
+            && ok(&self.transport, &c.transport)
     }
 }
 
@@ -147,7 +170,11 @@ pub fn page_response(
     let start = (page - 1) * per_page;
     let slice: Vec<Value> = records.into_iter().skip(start).take(per_page).collect();
     let link = |p: usize| {
-        let sep = if extra_query.is_empty() { String::new() } else { format!("{extra_query}&") };
+        let sep = if extra_query.is_empty() {
+            String::new()
+        } else {
+            format!("{extra_query}&")
+        };
         json!({ "uri": format!("{base}{list_path}?{sep}page={p}&perPage={per_page}") })
     };
     let mut paging = Map::new();
@@ -187,8 +214,15 @@ mod tests {
             call_type: "Voice".into(),
             action: "Phone Call".into(),
             transport: "PSTN".into(),
-            from: Party { name: Some("WIRELESS CALLER".into()), phone_number: Some("+16504366666".into()), ..Default::default() },
-            to: Party { name: Some("Tyler Liu".into()), ..Default::default() },
+            from: Party {
+                name: Some("WIRELESS CALLER".into()),
+                phone_number: Some("+16504366666".into()),
+                ..Default::default()
+            },
+            to: Party {
+                name: Some("Tyler Liu".into()),
+                ..Default::default()
+            },
             phase,
             result_override: None,
         }
@@ -205,13 +239,19 @@ mod tests {
             r["uri"],
             "https://p/restapi/v1.0/account/123456/extension/234567/call-log/LIef14l8Nt_1zUA?view=Simple"
         );
-        assert!(r["to"].get("phoneNumber").is_none(), "party fields stay partial");
+        assert!(
+            r["to"].get("phoneNumber").is_none(),
+            "party fields stay partial"
+        );
     }
 
     #[test]
     fn answered_and_ended_records() {
         let r = call(Phase::Connected { answered_at: 0 }).record("https://p", "1", false);
-        assert_eq!((r["result"].as_str(), r["reason"].as_str()), (Some("In Progress"), Some("Accepted")));
+        assert_eq!(
+            (r["result"].as_str(), r["reason"].as_str()),
+            (Some("In Progress"), Some("Accepted"))
+        );
         let ended = Phase::Ended {
             ended_at: 1_611_100_747_500,
             result: "Accepted".into(),
@@ -219,7 +259,10 @@ mod tests {
             reason_description: Some(ACCEPTED_DESCRIPTION.into()),
         };
         let r = call(ended).record("https://p", "1", false);
-        assert_eq!((r["duration"].as_i64(), r["durationMs"].as_i64()), (Some(10), Some(10_500)));
+        assert_eq!(
+            (r["duration"].as_i64(), r["durationMs"].as_i64()),
+            (Some(10), Some(10_500))
+        );
         assert_eq!(r["result"], "Accepted");
     }
 
@@ -231,8 +274,14 @@ mod tests {
         assert_eq!(p["paging"]["pageStart"], 2);
         assert_eq!(p["paging"]["pageEnd"], 3);
         assert_eq!(p["paging"]["totalPages"], 3);
-        assert_eq!(p["navigation"]["nextPage"]["uri"], "http://s/x?view=Simple&page=3&perPage=2");
-        assert_eq!(p["navigation"]["previousPage"]["uri"], "http://s/x?view=Simple&page=1&perPage=2");
+        assert_eq!(
+            p["navigation"]["nextPage"]["uri"],
+            "http://s/x?view=Simple&page=3&perPage=2"
+        );
+        assert_eq!(
+            p["navigation"]["previousPage"]["uri"],
+            "http://s/x?view=Simple&page=1&perPage=2"
+        );
         let empty = page_response(vec![], 1, 100, "http://s", "/x", "");
         assert!(empty["paging"].get("pageStart").is_none());
         assert_eq!(empty["records"], json!([]));

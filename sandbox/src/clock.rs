@@ -63,7 +63,8 @@ impl Clock {
     pub fn unfreeze(&self) {
         let now = self.now();
         self.frozen.store(false, Ordering::SeqCst);
-        self.offset_ms.store((now - system_ms()).max(0), Ordering::SeqCst);
+        self.offset_ms
+            .store((now - system_ms()).max(0), Ordering::SeqCst);
     }
 
     pub fn is_frozen(&self) -> bool {
@@ -130,6 +131,9 @@ mod tests {
 
     #[test]
     fn http_date_is_imf_fixdate() {
-        assert_eq!(http_date(1_611_100_737_000), "Tue, 19 Jan 2021 23:58:57 GMT");
+        assert_eq!(
+            http_date(1_611_100_737_000),
+            "Tue, 19 Jan 2021 23:58:57 GMT"
+        );
     }
 }

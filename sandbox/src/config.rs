@@ -83,9 +83,21 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            heavy: Limit { requests: 10, window_secs: 60, penalty_secs: 60 },
-            light: Limit { requests: 50, window_secs: 60, penalty_secs: 60 },
-            auth: Limit { requests: 5, window_secs: 60, penalty_secs: 60 },
+            heavy: Limit {
+                requests: 10,
+                window_secs: 60,
+                penalty_secs: 60,
+            },
+            light: Limit {
+                requests: 50,
+                window_secs: 60,
+                penalty_secs: 60,
+            },
+            auth: Limit {
+                requests: 5,
+                window_secs: 60,
+                penalty_secs: 60,
+            },
             linger_secs: 120,
             mean_call_gap_secs: 90,
             expose_rate_limit_headers: true,
@@ -121,7 +133,10 @@ impl World {
         self.account.users.iter().find(|u| u.id == id)
     }
     pub fn user_by_number(&self, number: &str) -> Option<&User> {
-        self.account.users.iter().find(|u| u.extension_number == number)
+        self.account
+            .users
+            .iter()
+            .find(|u| u.extension_number == number)
     }
 
     /// Checks what a file could get wrong, so a bad file fails at start with a clear message.
@@ -146,9 +161,16 @@ impl World {
                 return Err(format!("app {} has no redirect URI", a.client_id));
             }
         }
-        for l in [&self.settings.heavy, &self.settings.light, &self.settings.auth] {
+        for l in [
+            &self.settings.heavy,
+            &self.settings.light,
+            &self.settings.auth,
+        ] {
             if l.requests == 0 || l.window_secs == 0 {
-                return Err("rate limits need at least one request and a window of at least one second".into());
+                return Err(
+                    "rate limits need at least one request and a window of at least one second"
+                        .into(),
+                );
             }
         }
         Ok(())
@@ -168,7 +190,11 @@ impl Default for World {
             extension_number: ext.into(),
             first_name: first.into(),
             last_name: last.into(),
-            email: format!("{}.{}@example.com", first.to_lowercase(), last.to_lowercase()),
+            email: format!(
+                "{}.{}@example.com",
+                first.to_lowercase(),
+                last.to_lowercase()
+            ),
             admin,
             phone_number: phone.into(),
         };
@@ -202,8 +228,22 @@ impl Default for World {
                 users: vec![
                     user("400618687101", "101", "Ada", "Admin", true, "+16505550101"),
                     user("400618687102", "102", "Ben", "Baker", false, "+16505550102"),
-                    user("400618687103", "103", "Chloe", "Chen", false, "+16505550103"),
-                    user("400618687104", "104", "Diego", "Díaz", false, "+16505550104"),
+                    user(
+                        "400618687103",
+                        "103",
+                        "Chloe",
+                        "Chen",
+                        false,
+                        "+16505550103",
+                    ),
+                    user(
+                        "400618687104",
+                        "104",
+                        "Diego",
+                        "Díaz",
+                        false,
+                        "+16505550104",
+                    ),
                 ],
             },
             settings: Settings::default(),
@@ -224,7 +264,10 @@ mod tests {
         let demo = w.app("demo-client").map(|a| a.redirect_uris.clone());
         assert_eq!(
             demo,
-            Some(vec!["http://127.0.0.1:8080/".to_string(), "http://localhost:8080/".to_string()])
+            Some(vec![
+                "http://127.0.0.1:8080/".to_string(),
+                "http://localhost:8080/".to_string()
+            ])
         );
     }
 

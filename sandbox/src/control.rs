@@ -73,7 +73,9 @@ fn one() -> u32 {
 
 impl Fault {
     pub fn matches(&self, method: &str, path: &str) -> bool {
-        self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+        self.method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(method))
             && self.path.as_deref().is_none_or(|p| path.contains(p))
     }
 }
@@ -104,7 +106,10 @@ pub fn routes() -> Router<AppState> {
         .route("/sandbox/calls/{id}/answer", post(answer_call))
         .route("/sandbox/calls/{id}/end", post(end_call))
         .route("/sandbox/tokens/expire", post(expire_tokens))
-        .route("/sandbox/faults", get(list_faults).post(add_fault).delete(clear_faults))
+        .route(
+            "/sandbox/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
         .route("/sandbox/requests", get(requests).delete(clear_requests))
         .route("/sandbox/clock", get(clock).post(set_clock))
         .route("/sandbox/settings", post(settings))
@@ -115,6 +120,7 @@ fn bad(m: impl Into<String>) -> Response {
 }
 
 /// Control bodies are JSON; a missing body is an empty object.
+#[allow(clippy::result_large_err)] // the error is the answer itself, built once per control call
 fn parse<T: for<'de> Deserialize<'de>>(body: &str) -> Result<T, Response> {
     let text = if body.trim().is_empty() { "{}" } else { body };
     serde_json::from_str(text).map_err(|e| bad(format!("invalid control request: {e}")))
@@ -123,7 +129,11 @@ fn parse<T: for<'de> Deserialize<'de>>(body: &str) -> Result<T, Response> {
 async fn state(State(st): State<AppState>) -> Response {
     let g = st.lock();
     let acc = g.world.account.id.clone();
-    let calls: Vec<Value> = g.calls.iter().map(|c| c.record(&st.public_url, &acc, false)).collect();
+    let calls: Vec<Value> = g
+        .calls
+        .iter()
+        .map(|c| c.record(&st.public_url, &acc, false))
+        .collect();
     Json(json!({
         "now": st.clock.now(),
         "nowIso": rfc3339(st.clock.now()),
@@ -210,7 +220,11 @@ async fn start_call(State(st): State<AppState>, body: String) -> Response {
     }
     let now = st.clock.now();
     let mut g = st.lock();
-    let user = match g.world.user_by_number(&req.extension).or_else(|| g.world.user(&req.extension)) {
+    let user = match g
+        .world
+        .user_by_number(&req.extension)
+        .or_else(|| g.world.user(&req.extension))
+    {
         Some(u) => u.clone(),
         None => return bad(format!("no extension {}", req.extension)),
     };
@@ -235,19 +249,42 @@ async fn start_call(State(st): State<AppState>, body: String) -> Response {
             start: start - created.len() as Millis,
             direction: if inbound { "Inbound" } else { "Outbound" }.into(),
             call_type: req.call_type.clone().unwrap_or_else(|| "Voice".into()),
-            action: req.action.clone().unwrap_or_else(|| if inbound { "Phone Call" } else { "RingOut Web" }.into()),
+            action: req
+                .action
+                .clone()
+                .unwrap_or_else(|| if inbound { "Phone Call" } else { "RingOut Web" }.into()),
             transport: req.transport.clone().unwrap_or_else(|| "PSTN".into()),
-            from: if inbound { req.from.clone().unwrap_or_default() } else { req.from.clone().unwrap_or(me.clone()) },
-            to: if inbound { req.to.clone().unwrap_or(me.clone()) } else { req.to.clone().unwrap_or_default() },
-            phase: if req.answered { Phase::Connected { answered_at: now } } else { Phase::Ringing },
+            from: if inbound {
+                req.from.clone().unwrap_or_default()
+            } else {
+                req.from.clone().unwrap_or(me.clone())
+            },
+            to: if inbound {
+                req.to.clone().unwrap_or(me.clone())
+            } else {
+                req.to.clone().unwrap_or_default()
+            },
+            phase: if req.answered {
+                Phase::Connected { answered_at: now }
+            } else {
+                Phase::Ringing
+            },
             result_override: req.result.clone(),
         };
         created.push(call.id.clone());
         g.calls.push(call);
     }
     let acc = g.world.account.id.clone();
-    let first = g.calls.iter().find(|c| Some(&c.id) == created.first()).map(|c| c.record(&st.public_url, &acc, false));
-    (StatusCode::CREATED, Json(json!({ "id": created.first(), "ids": created, "record": first }))).into_response()
+    let first = g
+        .calls
+        .iter()
+        .find(|c| Some(&c.id) == created.first())
+        .map(|c| c.record(&st.public_url, &acc, false));
+    (
+        StatusCode::CREATED,
+        Json(json!({ "id": created.first(), "ids": created, "record": first })),
+    )
+        .into_response()
 }
 
 async fn answer_call(State(st): State<AppState>, Path(id): Path<String>) -> Response {
@@ -306,11 +343,18 @@ async fn expire_tokens(State(st): State<AppState>, body: String) -> Response {
     };
     let now = st.clock.now();
     let mut g = st.lock();
-    let user = req.extension.as_deref().and_then(|e| g.world.user_by_number(e).or_else(|| g.world.user(e)).map(|u| u.id.clone()));
+    let user = req.extension.as_deref().and_then(|e| {
+        g.world
+            .user_by_number(e)
+            .or_else(|| g.world.user(e))
+            .map(|u| u.id.clone())
+    });
     if req.extension.is_some() && user.is_none() {
         return bad("no such extension");
     }
-    let n = g.tokens.expire(user.as_deref(), req.token.as_deref(), refresh, now);
+    let n = g
+        .tokens
+        .expire(user.as_deref(), req.token.as_deref(), refresh, now);
     Json(json!({ "sessions": n })).into_response()
 }
 
@@ -403,5 +447,6 @@ async fn settings(State(st): State<AppState>, body: String) -> Response {
     if let Some(s) = req.linger_secs {
         g.world.settings.linger_secs = s;
     }
-    Json(json!({ "settings": g.world.settings, "hideRateLimitHeaders": g.hide_rate_limit_headers })).into_response()
+    Json(json!({ "settings": g.world.settings, "hideRateLimitHeaders": g.hide_rate_limit_headers }))
+        .into_response()
 }

@@ -41,8 +41,18 @@ impl ApiError {
         }
     }
 
-    pub fn oauth(status: StatusCode, error: &'static str, code: &str, description: impl Into<String>) -> Self {
-        ApiError::OAuth { status, error, code: code.into(), description: description.into() }
+    pub fn oauth(
+        status: StatusCode,
+        error: &'static str,
+        code: &str,
+        description: impl Into<String>,
+    ) -> Self {
+        ApiError::OAuth {
+            status,
+            error,
+            code: code.into(),
+            description: description.into(),
+        }
     }
 
     pub fn invalid_parameter(name: &str) -> Self {
@@ -59,8 +69,19 @@ impl ApiError {
 
     /// 429 CMN-301 with `Retry-After` (seconds).
     pub fn rate_limited(retry_after: u32) -> Self {
-        match Self::rest(StatusCode::TOO_MANY_REQUESTS, "CMN-301", "Request rate exceeded") {
-            ApiError::Rest { status, top_code, code, message, extra, .. } => ApiError::Rest {
+        match Self::rest(
+            StatusCode::TOO_MANY_REQUESTS,
+            "CMN-301",
+            "Request rate exceeded",
+        ) {
+            ApiError::Rest {
+                status,
+                top_code,
+                code,
+                message,
+                extra,
+                ..
+            } => ApiError::Rest {
                 status,
                 top_code,
                 code,
@@ -99,7 +120,11 @@ impl ApiError {
     }
 
     pub fn not_found() -> Self {
-        Self::rest(StatusCode::NOT_FOUND, "CMN-102", "Resource for parameter [path] is not found")
+        Self::rest(
+            StatusCode::NOT_FOUND,
+            "CMN-102",
+            "Resource for parameter [path] is not found",
+        )
     }
 
     pub fn status(&self) -> StatusCode {
@@ -110,7 +135,13 @@ impl ApiError {
 
     pub fn body(&self) -> Value {
         match self {
-            ApiError::Rest { top_code, code, message, extra, .. } => {
+            ApiError::Rest {
+                top_code,
+                code,
+                message,
+                extra,
+                ..
+            } => {
                 let mut inner = Map::new();
                 inner.insert("errorCode".into(), json!(code));
                 inner.insert("message".into(), json!(message));
@@ -126,7 +157,12 @@ impl ApiError {
                 top.insert("errors".into(), Value::Array(vec![Value::Object(inner)]));
                 Value::Object(top)
             }
-            ApiError::OAuth { error, code, description, .. } => json!({
+            ApiError::OAuth {
+                error,
+                code,
+                description,
+                ..
+            } => json!({
                 "error": error,
                 "errors": [{ "errorCode": code, "message": description }],
                 "error_description": description,
@@ -138,8 +174,13 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut res = (self.status(), axum::Json(self.body())).into_response();
-        if let ApiError::Rest { retry_after: Some(secs), .. } = &self {
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*secs));
+        if let ApiError::Rest {
+            retry_after: Some(secs),
+            ..
+        } = &self
+        {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*secs));
         }
         res
     }
@@ -172,7 +213,13 @@ mod tests {
 
     #[test]
     fn oauth_error_has_both_forms() {
-        let body = ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_grant", "OAU-210", "Token expired").body();
+        let body = ApiError::oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "OAU-210",
+            "Token expired",
+        )
+        .body();
         assert_eq!(body["error"], "invalid_grant");
         assert_eq!(body["error_description"], "Token expired");
         assert_eq!(body["errors"][0]["errorCode"], "OAU-210");

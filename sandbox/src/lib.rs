@@ -26,16 +26,33 @@ use state::AppState;
 /// The whole server: RingCentral's paths, the control API, and the gate every answer passes through.
 pub fn router(st: AppState) -> Router {
     Router::new()
-        .route("/restapi/oauth/authorize", get(oauth::authorize_page).post(oauth::authorize_submit))
+        .route(
+            "/restapi/oauth/authorize",
+            get(oauth::authorize_page).post(oauth::authorize_submit),
+        )
         .route("/restapi/oauth/token", post(oauth::token))
         .route("/restapi/oauth/revoke", post(oauth::revoke))
-        .route("/restapi/v1.0/account/{account}/extension/{ext}", get(api::extension_info))
-        .route("/restapi/v1.0/account/{account}/extension/{ext}/active-calls", get(api::extension_active_calls))
-        .route("/restapi/v1.0/account/{account}/active-calls", get(api::account_active_calls))
+        .route(
+            "/restapi/v1.0/account/{account}/extension/{ext}",
+            get(api::extension_info),
+        )
+        .route(
+            "/restapi/v1.0/account/{account}/extension/{ext}/active-calls",
+            get(api::extension_active_calls),
+        )
+        .route(
+            "/restapi/v1.0/account/{account}/active-calls",
+            get(api::account_active_calls),
+        )
         .merge(control::routes())
         .fallback(|| async { errors::ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
-            errors::ApiError::rest(StatusCode::METHOD_NOT_ALLOWED, "AGW-405", "Method not allowed").into_response()
+            errors::ApiError::rest(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "AGW-405",
+                "Method not allowed",
+            )
+            .into_response()
         })
         .layer(axum::middleware::from_fn_with_state(st.clone(), http::gate))
         .with_state(st)

@@ -8,7 +8,11 @@ use std::net::SocketAddr;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser, Debug)]
-#[command(name = "rc-sandbox", version, about = "A local RingCentral-compatible server for rc-active-calls")]
+#[command(
+    name = "rc-sandbox",
+    version,
+    about = "A local RingCentral-compatible server for rc-active-calls"
+)]
 struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8790")]
@@ -49,11 +53,16 @@ struct Args {
 }
 
 fn parse_limit(s: &str) -> Result<Limit, String> {
-    let parts: Vec<u32> = s.split('/').map(|p| p.parse::<u32>().map_err(|e| format!("{p}: {e}"))).collect::<Result<_, _>>()?;
+    let parts: Vec<u32> = s
+        .split('/')
+        .map(|p| p.parse::<u32>().map_err(|e| format!("{p}: {e}")))
+        .collect::<Result<_, _>>()?;
     match parts[..] {
-        [requests, window_secs, penalty_secs] if requests > 0 && window_secs > 0 => {
-            Ok(Limit { requests, window_secs, penalty_secs })
-        }
+        [requests, window_secs, penalty_secs] if requests > 0 && window_secs > 0 => Ok(Limit {
+            requests,
+            window_secs,
+            penalty_secs,
+        }),
         _ => Err("expected REQUESTS/WINDOW_SECS/PENALTY_SECS, e.g. 10/60/60".into()),
     }
 }
@@ -61,7 +70,9 @@ fn parse_limit(s: &str) -> Result<Limit, String> {
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
     if let Err(e) = run(Args::parse()).await {
         eprintln!("rc-sandbox: {e}");
@@ -72,7 +83,8 @@ async fn main() {
 async fn run(args: Args) -> Result<(), String> {
     let mut world = match &args.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
             serde_json::from_str::<World>(&text).map_err(|e| format!("{}: {e}", path.display()))?
         }
         None => World::default(),
@@ -101,12 +113,21 @@ async fn run(args: Args) -> Result<(), String> {
     if args.frozen_clock {
         clock.freeze();
     }
-    let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let public = args.public_url.unwrap_or_else(|| format!("http://{addr}"));
     let state = Shared::new(world, args.seed, clock, public.clone(), !args.no_control);
     let app = rc_sandbox::router(state);
-    tracing::info!("rc-sandbox listening on http://{addr} (public URL {public}); control API {}", if args.no_control { "off" } else { "on at /sandbox/" });
+    tracing::info!(
+        "rc-sandbox listening on http://{addr} (public URL {public}); control API {}",
+        if args.no_control {
+            "off"
+        } else {
+            "on at /sandbox/"
+        }
+    );
     println!("rc-sandbox: listening on http://{addr}");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

@@ -68,7 +68,12 @@ fn with_query(uri: &str, pairs: &[(&str, &str)]) -> String {
     format!("{uri}{sep}{}", s.finish())
 }
 
-fn error_redirect(redirect_uri: &str, state: Option<&str>, error: &str, description: &str) -> AuthFailure {
+fn error_redirect(
+    redirect_uri: &str,
+    state: Option<&str>,
+    error: &str,
+    description: &str,
+) -> AuthFailure {
     let mut pairs = vec![("error", error), ("error_description", description)];
     if let Some(s) = state {
         pairs.push(("state", s));
@@ -77,47 +82,100 @@ fn error_redirect(redirect_uri: &str, state: Option<&str>, error: &str, descript
 }
 
 fn validate(st: &AppState, p: &Params) -> Result<AuthRequest, AuthFailure> {
-    let dup = |name: String| AuthFailure::Page("OAU-111".into(), format!("Parameter [{name}] is duplicated"));
+    let dup = |name: String| {
+        AuthFailure::Page(
+            "OAU-111".into(),
+            format!("Parameter [{name}] is duplicated"),
+        )
+    };
     let client_id = p.one("client_id").map_err(dup)?;
     let Some(client_id) = client_id else {
-        return Err(AuthFailure::Page("OAU-101".into(), "Parameter [client_id] is not specified".into()));
+        return Err(AuthFailure::Page(
+            "OAU-101".into(),
+            "Parameter [client_id] is not specified".into(),
+        ));
     };
     let Some(app) = st.lock().world.app(client_id).cloned() else {
-        return Err(AuthFailure::Page("OAU-102".into(), "Client application is not found".into()));
+        return Err(AuthFailure::Page(
+            "OAU-102".into(),
+            "Client application is not found".into(),
+        ));
     };
     let redirect_uri = match p.one("redirect_uri").map_err(dup)? {
         Some(r) if app.redirect_uris.iter().any(|u| u == r) => r.to_string(),
-        Some(_) => return Err(AuthFailure::Page("OAU-109".into(), "Redirect URIs do not match".into())),
+        Some(_) => {
+            return Err(AuthFailure::Page(
+                "OAU-109".into(),
+                "Redirect URIs do not match".into(),
+            ))
+        }
         // Optional only when exactly one redirect URI is registered.
         None if app.redirect_uris.len() == 1 => app.redirect_uris[0].clone(),
         None => {
-            return Err(AuthFailure::Page("OAU-101".into(), "Parameter [redirect_uri] is not specified".into()))
+            return Err(AuthFailure::Page(
+                "OAU-101".into(),
+                "Parameter [redirect_uri] is not specified".into(),
+            ))
         }
     };
     let state = p.one("state").map_err(dup)?.map(str::to_string);
-    let back = |error: &str, description: &str| error_redirect(&redirect_uri, state.as_deref(), error, description);
-    for name in ["response_type", "code_challenge", "code_challenge_method", "prompt"] {
+    let back = |error: &str, description: &str| {
+        error_redirect(&redirect_uri, state.as_deref(), error, description)
+    };
+    for name in [
+        "response_type",
+        "code_challenge",
+        "code_challenge_method",
+        "prompt",
+    ] {
         if let Err(n) = p.one(name) {
-            return Err(back("invalid_request", &format!("Parameter [{n}] is duplicated")));
+            return Err(back(
+                "invalid_request",
+                &format!("Parameter [{n}] is duplicated"),
+            ));
         }
     }
     match p.one("response_type").ok().flatten() {
         Some("code") => {}
-        Some(_) => return Err(back("unsupported_response_type", "Unsupported response type")),
-        None => return Err(back("invalid_request", "Parameter [response_type] is not specified")),
+        Some(_) => {
+            return Err(back(
+                "unsupported_response_type",
+                "Unsupported response type",
+            ))
+        }
+        None => {
+            return Err(back(
+                "invalid_request",
+                "Parameter [response_type] is not specified",
+            ))
+        }
     }
     let method = match p.one("code_challenge_method").ok().flatten() {
         None | Some("plain") => ChallengeMethod::Plain, // RingCentral's default when omitted
         Some("S256") => ChallengeMethod::S256,
         Some(_) => return Err(back("invalid_request", "Unsupported code challenge method")),
     };
-    let challenge = p.one("code_challenge").ok().flatten().map(|c| (c.to_string(), method));
+    let challenge = p
+        .one("code_challenge")
+        .ok()
+        .flatten()
+        .map(|c| (c.to_string(), method));
     if challenge.is_none() && app.client_secret.is_none() {
         // A public client must use PKCE (draft-ietf-oauth-browser-based-apps: the AS enforces it).
         return Err(back("invalid_request", "Code challenge is required"));
     }
-    let prompt_none = p.one("prompt").ok().flatten().is_some_and(|v| v.split(' ').any(|x| x == "none"));
-    Ok(AuthRequest { app, redirect_uri, state, challenge, prompt_none })
+    let prompt_none = p
+        .one("prompt")
+        .ok()
+        .flatten()
+        .is_some_and(|v| v.split(' ').any(|x| x == "none"));
+    Ok(AuthRequest {
+        app,
+        redirect_uri,
+        state,
+        challenge,
+        prompt_none,
+    })
 }
 
 fn failure_response(f: AuthFailure) -> Response {
@@ -161,7 +219,12 @@ pub async fn authorize_page(State(st): State<AppState>, RawQuery(q): RawQuery) -
     };
     if req.prompt_none {
         // Nobody is signed in at the sandbox between requests, so a silent request always needs a login.
-        return failure_response(error_redirect(&req.redirect_uri, req.state.as_deref(), "login_required", "Login required"));
+        return failure_response(error_redirect(
+            &req.redirect_uri,
+            req.state.as_deref(),
+            "login_required",
+            "Login required",
+        ));
     }
     let users = st.lock().world.account.users.clone();
     let mut hidden = String::new();
@@ -244,11 +307,16 @@ pub async fn authorize_submit(State(st): State<AppState>, body: Body) -> Respons
 
 /// The client of a token or revoke request: HTTP Basic for confidential apps, `client_id` in the body for public.
 fn client_of(st: &AppState, headers: &HeaderMap, p: &Params) -> Result<App, ApiError> {
-    let invalid_client = |m: &str| ApiError::oauth(StatusCode::UNAUTHORIZED, "invalid_client", "OAU-123", m);
+    let invalid_client =
+        |m: &str| ApiError::oauth(StatusCode::UNAUTHORIZED, "invalid_client", "OAU-123", m);
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' ').filter(|(s, _)| s.eq_ignore_ascii_case("basic")).map(|(_, c)| c.trim()))
+        .and_then(|v| {
+            v.split_once(' ')
+                .filter(|(s, _)| s.eq_ignore_ascii_case("basic"))
+                .map(|(_, c)| c.trim())
+        })
         .and_then(|c| STANDARD.decode(c).ok())
         .and_then(|b| String::from_utf8(b).ok());
     let g = st.lock();
@@ -256,25 +324,48 @@ fn client_of(st: &AppState, headers: &HeaderMap, p: &Params) -> Result<App, ApiE
         let (id, secret) = creds.split_once(':').unwrap_or((creds.as_str(), ""));
         return match g.world.app(id) {
             Some(app) if app.client_secret.as_deref() == Some(secret) => Ok(app.clone()),
-            _ => Err(ApiError::oauth(StatusCode::UNAUTHORIZED, "invalid_client", "OAU-146", "Invalid client credentials")),
+            _ => Err(ApiError::oauth(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "OAU-146",
+                "Invalid client credentials",
+            )),
         };
     }
     let id = p
         .one("client_id")
-        .map_err(|_| ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_request", "OAU-111", "Parameter [client_id] is duplicated"))?
+        .map_err(|_| {
+            ApiError::oauth(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "OAU-111",
+                "Parameter [client_id] is duplicated",
+            )
+        })?
         .ok_or_else(|| invalid_client("Client authentication is required"))?;
     match g.world.app(id) {
         Some(app) if app.client_secret.is_none() => Ok(app.clone()),
         Some(_) => Err(invalid_client("Client authentication is required")),
-        None => Err(ApiError::oauth(StatusCode::UNAUTHORIZED, "invalid_client", "OAU-146", "Invalid client credentials")),
+        None => Err(ApiError::oauth(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "OAU-146",
+            "Invalid client credentials",
+        )),
     }
 }
 
 fn rate_headers(res: &mut Response, d: &Decision, group: Group) {
     let h = res.headers_mut();
     let (limit, remaining, window) = match d {
-        Decision::Allowed { limit, remaining, window_secs } => (*limit, *remaining, *window_secs),
-        Decision::Limited { limit, window_secs, .. } => (*limit, 0, *window_secs),
+        Decision::Allowed {
+            limit,
+            remaining,
+            window_secs,
+        } => (*limit, *remaining, *window_secs),
+        Decision::Limited {
+            limit, window_secs, ..
+        } => (*limit, 0, *window_secs),
     };
     h.insert("x-rate-limit-group", HeaderValue::from_static(group.name()));
     h.insert("x-rate-limit-limit", HeaderValue::from(limit));
@@ -294,7 +385,9 @@ pub fn charge(st: &AppState, key: &str, group: Group) -> (Decision, Option<Respo
     let d = g.limiter.check(key, group, &limit, now);
     drop(g);
     let limited = match &d {
-        Decision::Limited { retry_after_secs, .. } => {
+        Decision::Limited {
+            retry_after_secs, ..
+        } => {
             let mut r = ApiError::rate_limited(*retry_after_secs).into_response();
             rate_headers(&mut r, &d, group);
             Some(r)
@@ -310,8 +403,10 @@ pub fn with_rate_headers(mut res: Response, d: &Decision, group: Group) -> Respo
 }
 
 fn no_store(mut res: Response) -> Response {
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.headers_mut()
+        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     res
 }
 
@@ -319,9 +414,19 @@ fn ttl(p: &Params, name: &str) -> Result<Option<u32>, ApiError> {
     match p.one(name) {
         Ok(None) => Ok(None),
         Ok(Some(v)) => v.parse().map(Some).map_err(|_| {
-            ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_request", "OAU-101", format!("Parameter [{name}] value is invalid"))
+            ApiError::oauth(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "OAU-101",
+                format!("Parameter [{name}] value is invalid"),
+            )
         }),
-        Err(_) => Err(ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_request", "OAU-111", format!("Parameter [{name}] is duplicated"))),
+        Err(_) => Err(ApiError::oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "OAU-111",
+            format!("Parameter [{name}] is duplicated"),
+        )),
     }
 }
 
@@ -346,33 +451,68 @@ fn token_inner(st: &AppState, headers: &HeaderMap, p: &Params, grant: &str) -> R
     if let Some(r) = limited {
         return r;
     }
-    let bad = |code: &str, m: String| ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_request", code, m);
-    let one = |name: &str| p.one(name).map_err(|n| bad("OAU-111", format!("Parameter [{n}] is duplicated")));
+    let bad = |code: &str, m: String| {
+        ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_request", code, m)
+    };
+    let one = |name: &str| {
+        p.one(name)
+            .map_err(|n| bad("OAU-111", format!("Parameter [{n}] is duplicated")))
+    };
     let result = (|| {
-        let ttls = TtlRequest { access: ttl(p, "access_token_ttl")?, refresh: ttl(p, "refresh_token_ttl")? };
+        let ttls = TtlRequest {
+            access: ttl(p, "access_token_ttl")?,
+            refresh: ttl(p, "refresh_token_ttl")?,
+        };
         let now = st.clock.now();
         let mut g = st.lock();
-        let defaults = (g.world.settings.access_token_ttl_secs, g.world.settings.refresh_token_ttl_secs);
+        let defaults = (
+            g.world.settings.access_token_ttl_secs,
+            g.world.settings.refresh_token_ttl_secs,
+        );
         match grant {
             "authorization_code" => {
-                let code = one("code")?.ok_or_else(|| bad("OAU-101", "Parameter [code] is not specified".into()))?;
+                let code = one("code")?
+                    .ok_or_else(|| bad("OAU-101", "Parameter [code] is not specified".into()))?;
                 let redirect = one("redirect_uri")?;
                 let verifier = one("code_verifier")?;
-                g.tokens.exchange_code(code, &app.client_id, redirect, verifier, ttls, defaults, app.refresh_tokens, now)
+                g.tokens.exchange_code(
+                    code,
+                    &app.client_id,
+                    redirect,
+                    verifier,
+                    ttls,
+                    defaults,
+                    app.refresh_tokens,
+                    now,
+                )
             }
             "refresh_token" => {
-                let rt = one("refresh_token")?
-                    .ok_or_else(|| bad("OAU-101", "Parameter [refresh_token] is not specified".into()))?;
+                let rt = one("refresh_token")?.ok_or_else(|| {
+                    bad(
+                        "OAU-101",
+                        "Parameter [refresh_token] is not specified".into(),
+                    )
+                })?;
                 g.tokens.refresh(rt, &app.client_id, ttls, now)
             }
-            "" => Err(bad("OAU-101", "Parameter [grant_type] is not specified".into())),
-            "password" | "urn:ietf:params:oauth:grant-type:jwt-bearer" | "partner_jwt" => Err(ApiError::oauth(
-                StatusCode::BAD_REQUEST,
-                "unauthorized_client",
-                "OAU-112",
-                "Client is not authorized for the requested grant type",
+            "" => Err(bad(
+                "OAU-101",
+                "Parameter [grant_type] is not specified".into(),
             )),
-            _ => Err(ApiError::oauth(StatusCode::BAD_REQUEST, "unsupported_grant_type", "OAU-112", "Unsupported grant type")),
+            "password" | "urn:ietf:params:oauth:grant-type:jwt-bearer" | "partner_jwt" => {
+                Err(ApiError::oauth(
+                    StatusCode::BAD_REQUEST,
+                    "unauthorized_client",
+                    "OAU-112",
+                    "Client is not authorized for the requested grant type",
+                ))
+            }
+            _ => Err(ApiError::oauth(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "OAU-112",
+                "Unsupported grant type",
+            )),
         }
     })();
     let res = match result {
@@ -384,7 +524,12 @@ fn token_inner(st: &AppState, headers: &HeaderMap, p: &Params, grant: &str) -> R
 
 /// `POST /restapi/oauth/revoke`: `token` in the body (or, not recommended, the query). Always 200 for a client
 /// that identified itself, as RFC 7009 asks, whether or not the token was known.
-pub async fn revoke(State(st): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap, body: Body) -> Response {
+pub async fn revoke(
+    State(st): State<AppState>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let p = match read_form(body).await {
         Ok(p) => p,
         Err(e) => return e.into_response(),
@@ -398,10 +543,20 @@ pub async fn revoke(State(st): State<AppState>, RawQuery(q): RawQuery, headers: 
         return r;
     }
     let from_query = Params::parse(q.as_deref().unwrap_or(""));
-    let token = p.one("token").ok().flatten().or(from_query.one("token").ok().flatten()).map(str::to_string);
+    let token = p
+        .one("token")
+        .ok()
+        .flatten()
+        .or(from_query.one("token").ok().flatten())
+        .map(str::to_string);
     let res = match token {
-        None => ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_request", "OAU-101", "Parameter [token] is not specified")
-            .into_response(),
+        None => ApiError::oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "OAU-101",
+            "Parameter [token] is not specified",
+        )
+        .into_response(),
         Some(t) => {
             st.lock().tokens.revoke(&t, Some(&app.client_id));
             StatusCode::OK.into_response()

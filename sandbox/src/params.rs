@@ -27,7 +27,11 @@ impl Params {
     }
 
     pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0.iter().filter(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.as_str()).collect()
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     /// Re-encodes the pairs, except those named in `skip`.
@@ -44,11 +48,22 @@ impl Params {
 
 /// Reads a form body: 413 past the size limit, 400 for bytes that are not UTF-8.
 pub async fn read_form(body: Body) -> Result<Params, ApiError> {
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
-        ApiError::rest(StatusCode::PAYLOAD_TOO_LARGE, "CMN-114", "Request body is too large")
-    })?;
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::rest(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "CMN-114",
+                "Request body is too large",
+            )
+        })?;
     let text = std::str::from_utf8(&bytes).map_err(|_| {
-        ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_request", "OAU-101", "Request body is not valid UTF-8")
+        ApiError::oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "OAU-101",
+            "Request body is not valid UTF-8",
+        )
     })?;
     Ok(Params::parse(text))
 }
@@ -59,10 +74,15 @@ mod tests {
 
     #[test]
     fn repeated_and_empty_parameters() {
-        let p = Params::parse("ui_options=hide_logo&ui_options=hide_tos&state=&display=&client_id=a&client_id=b");
+        let p = Params::parse(
+            "ui_options=hide_logo&ui_options=hide_tos&state=&display=&client_id=a&client_id=b",
+        );
         assert_eq!(p.all("ui_options"), vec!["hide_logo", "hide_tos"]);
         assert_eq!(p.one("state"), Ok(None));
         assert_eq!(p.one("client_id"), Err("client_id".to_string()));
-        assert_eq!(p.encode_without(&["client_id", "ui_options"]), "state=&display=");
+        assert_eq!(
+            p.encode_without(&["client_id", "ui_options"]),
+            "state=&display="
+        );
     }
 }

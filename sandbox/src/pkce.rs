@@ -13,7 +13,8 @@ pub fn s256(verifier: &str) -> String {
 /// A verifier is 43–128 unreserved characters (`[A-Z] [a-z] [0-9] - . _ ~`).
 pub fn is_valid_verifier(v: &str) -> bool {
     (43..=128).contains(&v.len())
-        && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
 pub fn verify(verifier: &str, challenge: &str, method: &ChallengeMethod) -> bool {
@@ -51,7 +52,11 @@ mod tests {
         let v = "a".repeat(43);
         assert!(verify(&v, &v, &ChallengeMethod::Plain));
         assert!(!verify("short", "short", &ChallengeMethod::Plain));
-        assert!(!verify(&"a".repeat(43), &s256(&"b".repeat(43)), &ChallengeMethod::S256));
+        assert!(!verify(
+            &"a".repeat(43),
+            &s256(&"b".repeat(43)),
+            &ChallengeMethod::S256
+        ));
         assert!(!verify(&"é".repeat(43), "x", &ChallengeMethod::Plain));
     }
 }

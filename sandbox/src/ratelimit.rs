@@ -25,8 +25,16 @@ impl Group {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
-    Allowed { limit: u32, remaining: u32, window_secs: u32 },
-    Limited { limit: u32, window_secs: u32, retry_after_secs: u32 },
+    Allowed {
+        limit: u32,
+        remaining: u32,
+        window_secs: u32,
+    },
+    Limited {
+        limit: u32,
+        window_secs: u32,
+        retry_after_secs: u32,
+    },
 }
 
 #[derive(Debug, Default)]
@@ -84,7 +92,11 @@ impl RateLimiter {
 mod tests {
     use super::*;
 
-    const HEAVY: Limit = Limit { requests: 10, window_secs: 60, penalty_secs: 60 };
+    const HEAVY: Limit = Limit {
+        requests: 10,
+        window_secs: 60,
+        penalty_secs: 60,
+    };
 
     fn limited(d: &Decision) -> bool {
         matches!(d, Decision::Limited { .. })
@@ -95,11 +107,22 @@ mod tests {
         let mut rl = RateLimiter::default();
         for i in 0..10 {
             let d = rl.check("u", Group::Heavy, &HEAVY, i * 1000);
-            assert_eq!(d, Decision::Allowed { limit: 10, remaining: 9 - i as u32, window_secs: 60 });
+            assert_eq!(
+                d,
+                Decision::Allowed {
+                    limit: 10,
+                    remaining: 9 - i as u32,
+                    window_secs: 60
+                }
+            );
         }
         assert_eq!(
             rl.check("u", Group::Heavy, &HEAVY, 10_000),
-            Decision::Limited { limit: 10, window_secs: 60, retry_after_secs: 60 }
+            Decision::Limited {
+                limit: 10,
+                window_secs: 60,
+                retry_after_secs: 60
+            }
         );
     }
 
@@ -123,7 +146,7 @@ mod tests {
         for i in 0..10 {
             rl.check("u", Group::Heavy, &HEAVY, i * 6000);
         }
-        assert!(limited(&rl.check("other", Group::Heavy, &HEAVY, 54_000)) == false);
+        assert!(!limited(&rl.check("other", Group::Heavy, &HEAVY, 54_000)));
         assert!(!limited(&rl.check("u", Group::Light, &HEAVY, 54_001)));
         // The first request (t=0) leaves the window at t=60 s.
         assert!(!limited(&rl.check("u", Group::Heavy, &HEAVY, 60_000)));

@@ -39,10 +39,21 @@ pub struct Shared {
 pub type AppState = Arc<Shared>;
 
 impl Shared {
-    pub fn new(world: World, seed: u64, clock: Clock, public_url: String, control_enabled: bool) -> AppState {
+    pub fn new(
+        world: World,
+        seed: u64,
+        clock: Clock,
+        public_url: String,
+        control_enabled: bool,
+    ) -> AppState {
         let now = clock.now();
         let hide = !world.settings.expose_rate_limit_headers;
-        let traffic = Traffic::new(seed, &world.account.users, world.settings.mean_call_gap_secs, now);
+        let traffic = Traffic::new(
+            seed,
+            &world.account.users,
+            world.settings.mean_call_gap_secs,
+            now,
+        );
         Arc::new(Shared {
             clock,
             public_url: public_url.trim_end_matches('/').to_string(),
@@ -96,7 +107,12 @@ impl Inner {
     }
 
     pub fn reset(&mut self, world: World, seed: u64, now: Millis) {
-        self.traffic = Traffic::new(seed, &world.account.users, world.settings.mean_call_gap_secs, now);
+        self.traffic = Traffic::new(
+            seed,
+            &world.account.users,
+            world.settings.mean_call_gap_secs,
+            now,
+        );
         self.hide_rate_limit_headers = !world.settings.expose_rate_limit_headers;
         self.world = world;
         self.tokens.clear();
@@ -127,7 +143,9 @@ impl Inner {
     /// Ends a call now (control API); a planned call stops following its plan.
     pub fn end_call(&mut self, id: &str, result: Option<String>, now: Millis) -> bool {
         self.traffic.plans.retain(|(c, _)| c != id);
-        let Some(c) = self.call_mut(id) else { return false };
+        let Some(c) = self.call_mut(id) else {
+            return false;
+        };
         if matches!(c.phase, Phase::Ended { .. }) {
             return true;
         }

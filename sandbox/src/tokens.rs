@@ -90,8 +90,12 @@ pub enum AccessProblem {
 impl AccessProblem {
     pub fn to_error(&self) -> ApiError {
         match self {
-            AccessProblem::NotFound => ApiError::rest(StatusCode::UNAUTHORIZED, "OAU-213", "Token not found"),
-            AccessProblem::Expired => ApiError::rest(StatusCode::UNAUTHORIZED, "OAU-128", "Access token expired."),
+            AccessProblem::NotFound => {
+                ApiError::rest(StatusCode::UNAUTHORIZED, "OAU-213", "Token not found")
+            }
+            AccessProblem::Expired => {
+                ApiError::rest(StatusCode::UNAUTHORIZED, "OAU-128", "Access token expired.")
+            }
         }
     }
 }
@@ -112,7 +116,11 @@ pub struct TokenStore {
 }
 
 pub fn random_token(len: usize) -> String {
-    rand::thread_rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
 }
 
 fn invalid_grant(code: &str, msg: &str) -> ApiError {
@@ -130,7 +138,8 @@ impl TokenStore {
         code
     }
 
-    /// `grant_type=authorization_code`. `client_id` is the authenticated (confidential) or declared (public) client.
+    /// `grant_type=authorization_code`.
+    #[allow(clippy::too_many_arguments)] // the token request's own fields, passed through as they came `client_id` is the authenticated (confidential) or declared (public) client.
     pub fn exchange_code(
         &mut self,
         code: &str,
@@ -157,7 +166,10 @@ impl TokenStore {
             return Err(invalid_grant("OAU-108", "Authorization code is expired"));
         }
         if grant.client_id != client_id {
-            return Err(invalid_grant("OAU-110", "Code is not issued for this application"));
+            return Err(invalid_grant(
+                "OAU-110",
+                "Code is not issued for this application",
+            ));
         }
         if redirect_uri != Some(grant.redirect_uri.as_str()) {
             return Err(ApiError::oauth(
@@ -181,8 +193,13 @@ impl TokenStore {
             }
         }
         grant.used = true;
-        let (user_id, scope, client) = (grant.user_id.clone(), grant.scope.clone(), grant.client_id.clone());
-        let session = self.start_session(&client, &user_id, &scope, ttl, defaults, issue_refresh, now);
+        let (user_id, scope, client) = (
+            grant.user_id.clone(),
+            grant.scope.clone(),
+            grant.client_id.clone(),
+        );
+        let session =
+            self.start_session(&client, &user_id, &scope, ttl, defaults, issue_refresh, now);
         if let Some(g) = self.codes.get_mut(code) {
             g.session = Some(session.clone());
         }
@@ -252,7 +269,10 @@ impl TokenStore {
             token_type: "bearer",
             expires_in: ((s.access_expires_at - now) / 1000).max(0),
             refresh_token: s.refresh_token.clone(),
-            refresh_token_expires_in: s.refresh_token.as_ref().map(|_| ((s.refresh_expires_at - now) / 1000).max(0)),
+            refresh_token_expires_in: s
+                .refresh_token
+                .as_ref()
+                .map(|_| ((s.refresh_expires_at - now) / 1000).max(0)),
             scope: s.scope.clone(),
             owner_id: s.user_id.clone(),
             endpoint_id: s.endpoint_id.clone(),
@@ -269,12 +289,19 @@ impl TokenStore {
         now: Millis,
     ) -> Result<TokenInfo, ApiError> {
         let not_found = || invalid_grant("OAU-213", "Token not found");
-        let session_id = self.refresh_index.get(refresh_token).cloned().ok_or_else(not_found)?;
+        let session_id = self
+            .refresh_index
+            .get(refresh_token)
+            .cloned()
+            .ok_or_else(not_found)?;
         let Some(s) = self.sessions.get_mut(&session_id) else {
             return Err(not_found());
         };
         if s.client_id != client_id {
-            return Err(invalid_grant("OAU-110", "Token is not issued for this application"));
+            return Err(invalid_grant(
+                "OAU-110",
+                "Token is not issued for this application",
+            ));
         }
         if s.refresh_token.as_deref() == Some(refresh_token) {
             if now >= s.refresh_expires_at {
@@ -282,12 +309,16 @@ impl TokenStore {
             }
             // Rotate: the old access token dies now; the old refresh token enters its grace period.
             // Without a requested TTL the session keeps the lifetimes it was given.
-            let (access_ttl, refresh_ttl) = clamp_ttls(ttl, (s.access_ttl_secs, s.refresh_ttl_secs));
+            let (access_ttl, refresh_ttl) =
+                clamp_ttls(ttl, (s.access_ttl_secs, s.refresh_ttl_secs));
             let old_access = std::mem::replace(&mut s.access_token, random_token(48));
             let new_refresh = random_token(48);
-            let old_refresh = std::mem::replace(&mut s.refresh_token, Some(new_refresh.clone()));
+            let old_refresh = s.refresh_token.replace(new_refresh.clone());
             let dropped_previous = s.previous_refresh.take();
-            s.previous_refresh = old_refresh.map(|token| PreviousRefresh { token, rotated_at: now });
+            s.previous_refresh = old_refresh.map(|token| PreviousRefresh {
+                token,
+                rotated_at: now,
+            });
             s.access_expires_at = now + access_ttl as Millis * 1000;
             s.refresh_expires_at = now + refresh_ttl as Millis * 1000;
             s.access_first_used = None;
@@ -306,7 +337,8 @@ impl TokenStore {
         let in_grace = match &s.previous_refresh {
             Some(p) if p.token == refresh_token => {
                 let deadline = match s.access_first_used {
-                    Some(used) => (used + REFRESH_GRACE_AFTER_USE_MS).min(p.rotated_at + REFRESH_GRACE_UNUSED_MS),
+                    Some(used) => (used + REFRESH_GRACE_AFTER_USE_MS)
+                        .min(p.rotated_at + REFRESH_GRACE_UNUSED_MS),
                     None => p.rotated_at + REFRESH_GRACE_UNUSED_MS,
                 };
                 now < deadline
@@ -324,8 +356,15 @@ impl TokenStore {
     }
 
     /// Checks a bearer token for an API call and records its first use.
-    pub fn authenticate(&mut self, access_token: &str, now: Millis) -> Result<Session, AccessProblem> {
-        let id = self.access_index.get(access_token).ok_or(AccessProblem::NotFound)?;
+    pub fn authenticate(
+        &mut self,
+        access_token: &str,
+        now: Millis,
+    ) -> Result<Session, AccessProblem> {
+        let id = self
+            .access_index
+            .get(access_token)
+            .ok_or(AccessProblem::NotFound)?;
         let s = self.sessions.get_mut(id).ok_or(AccessProblem::NotFound)?;
         if now >= s.access_expires_at {
             return Err(AccessProblem::Expired);
@@ -337,9 +376,16 @@ impl TokenStore {
     /// `POST /restapi/oauth/revoke`: any token of a session ends all of it. Unknown tokens are not an error
     /// (RFC 7009 section 2.2). Returns whether a session ended.
     pub fn revoke(&mut self, token: &str, client_id: Option<&str>) -> bool {
-        let id = self.access_index.get(token).or_else(|| self.refresh_index.get(token)).cloned();
+        let id = self
+            .access_index
+            .get(token)
+            .or_else(|| self.refresh_index.get(token))
+            .cloned();
         match id {
-            Some(id) if client_id.is_none_or(|c| self.sessions.get(&id).is_some_and(|s| s.client_id == c)) => {
+            Some(id)
+                if client_id
+                    .is_none_or(|c| self.sessions.get(&id).is_some_and(|s| s.client_id == c)) =>
+            {
                 self.end_session(&id);
                 true
             }
@@ -360,11 +406,23 @@ impl TokenStore {
     }
 
     /// Control API: make a user's (or one token's session's) access or refresh tokens expire now.
-    pub fn expire(&mut self, user_id: Option<&str>, token: Option<&str>, refresh: bool, now: Millis) -> usize {
-        let by_token = token.and_then(|t| self.access_index.get(t).or_else(|| self.refresh_index.get(t)).cloned());
+    pub fn expire(
+        &mut self,
+        user_id: Option<&str>,
+        token: Option<&str>,
+        refresh: bool,
+        now: Millis,
+    ) -> usize {
+        let by_token = token.and_then(|t| {
+            self.access_index
+                .get(t)
+                .or_else(|| self.refresh_index.get(t))
+                .cloned()
+        });
         let mut n = 0;
         for s in self.sessions.values_mut() {
-            let hit = by_token.as_deref() == Some(s.id.as_str()) || user_id.is_some_and(|u| u == s.user_id);
+            let hit = by_token.as_deref() == Some(s.id.as_str())
+                || user_id.is_some_and(|u| u == s.user_id);
             if hit {
                 if refresh {
                     s.refresh_expires_at = now;
@@ -386,7 +444,10 @@ impl TokenStore {
 /// RingCentral accepts `access_token_ttl` 600–3600 and `refresh_token_ttl` up to 2,592,000 s (30 days).
 fn clamp_ttls(req: TtlRequest, defaults: (u32, u32)) -> (u32, u32) {
     let access = req.access.map(|t| t.clamp(600, 3600)).unwrap_or(defaults.0);
-    let refresh = req.refresh.map(|t| t.clamp(access, 2_592_000)).unwrap_or(defaults.1);
+    let refresh = req
+        .refresh
+        .map(|t| t.clamp(access, 2_592_000))
+        .unwrap_or(defaults.1);
     (access, refresh)
 }
 
@@ -397,14 +458,20 @@ mod tests {
     const DEFAULTS: (u32, u32) = (3600, 604_800);
 
     fn no_ttl() -> TtlRequest {
-        TtlRequest { access: None, refresh: None }
+        TtlRequest {
+            access: None,
+            refresh: None,
+        }
     }
 
     fn grant(now: Millis) -> CodeGrant {
         CodeGrant {
             client_id: "app".into(),
             redirect_uri: "http://localhost:8080/".into(),
-            challenge: Some(("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into(), ChallengeMethod::S256)),
+            challenge: Some((
+                "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into(),
+                ChallengeMethod::S256,
+            )),
             user_id: "101".into(),
             scope: "ReadCallLog".into(),
             expires_at: now + 60_000,
@@ -419,7 +486,16 @@ mod tests {
     fn signed_in(store: &mut TokenStore, now: Millis) -> TokenInfo {
         let code = store.issue_code(grant(now));
         store
-            .exchange_code(&code, "app", REDIRECT, Some(VERIFIER), no_ttl(), DEFAULTS, true, now)
+            .exchange_code(
+                &code,
+                "app",
+                REDIRECT,
+                Some(VERIFIER),
+                no_ttl(),
+                DEFAULTS,
+                true,
+                now,
+            )
             .unwrap()
     }
 
@@ -440,11 +516,35 @@ mod tests {
         let mut store = TokenStore::default();
         let code = store.issue_code(grant(0));
         let t = store
-            .exchange_code(&code, "app", REDIRECT, Some(VERIFIER), no_ttl(), DEFAULTS, true, 0)
+            .exchange_code(
+                &code,
+                "app",
+                REDIRECT,
+                Some(VERIFIER),
+                no_ttl(),
+                DEFAULTS,
+                true,
+                0,
+            )
             .unwrap();
-        let again = store.exchange_code(&code, "app", REDIRECT, Some(VERIFIER), no_ttl(), DEFAULTS, true, 1);
-        assert_eq!(again.unwrap_err().body()["errors"][0]["errorCode"], "OAU-106");
-        assert_eq!(store.authenticate(&t.access_token, 2).err(), Some(AccessProblem::NotFound));
+        let again = store.exchange_code(
+            &code,
+            "app",
+            REDIRECT,
+            Some(VERIFIER),
+            no_ttl(),
+            DEFAULTS,
+            true,
+            1,
+        );
+        assert_eq!(
+            again.unwrap_err().body()["errors"][0]["errorCode"],
+            "OAU-106"
+        );
+        assert_eq!(
+            store.authenticate(&t.access_token, 2).err(),
+            Some(AccessProblem::NotFound)
+        );
     }
 
     #[test]
@@ -452,7 +552,16 @@ mod tests {
         let mut store = TokenStore::default();
         let code = store.issue_code(grant(0));
         let e = store
-            .exchange_code(&code, "app", REDIRECT, Some(VERIFIER), no_ttl(), DEFAULTS, true, 60_000)
+            .exchange_code(
+                &code,
+                "app",
+                REDIRECT,
+                Some(VERIFIER),
+                no_ttl(),
+                DEFAULTS,
+                true,
+                60_000,
+            )
             .unwrap_err();
         assert_eq!(e.body()["errors"][0]["errorCode"], "OAU-108");
     }
@@ -461,16 +570,61 @@ mod tests {
     fn wrong_verifier_redirect_or_client_is_refused() {
         let mut store = TokenStore::default();
         let code = store.issue_code(grant(0));
-        let bad = store.exchange_code(&code, "app", REDIRECT, Some("x".repeat(43).as_str()), no_ttl(), DEFAULTS, true, 0);
+        let bad = store.exchange_code(
+            &code,
+            "app",
+            REDIRECT,
+            Some("x".repeat(43).as_str()),
+            no_ttl(),
+            DEFAULTS,
+            true,
+            0,
+        );
         assert_eq!(bad.unwrap_err().body()["error"], "invalid_grant");
-        let missing = store.exchange_code(&code, "app", REDIRECT, None, no_ttl(), DEFAULTS, true, 0);
+        let missing =
+            store.exchange_code(&code, "app", REDIRECT, None, no_ttl(), DEFAULTS, true, 0);
         assert_eq!(missing.unwrap_err().body()["error"], "invalid_request");
-        let redirect = store.exchange_code(&code, "app", Some("http://evil/"), Some(VERIFIER), no_ttl(), DEFAULTS, true, 0);
-        assert_eq!(redirect.unwrap_err().body()["errors"][0]["errorCode"], "OAU-109");
-        let client = store.exchange_code(&code, "other", REDIRECT, Some(VERIFIER), no_ttl(), DEFAULTS, true, 0);
-        assert_eq!(client.unwrap_err().body()["errors"][0]["errorCode"], "OAU-110");
+        let redirect = store.exchange_code(
+            &code,
+            "app",
+            Some("http://evil/"),
+            Some(VERIFIER),
+            no_ttl(),
+            DEFAULTS,
+            true,
+            0,
+        );
+        assert_eq!(
+            redirect.unwrap_err().body()["errors"][0]["errorCode"],
+            "OAU-109"
+        );
+        let client = store.exchange_code(
+            &code,
+            "other",
+            REDIRECT,
+            Some(VERIFIER),
+            no_ttl(),
+            DEFAULTS,
+            true,
+            0,
+        );
+        assert_eq!(
+            client.unwrap_err().body()["errors"][0]["errorCode"],
+            "OAU-110"
+        );
         // None of the failures used the code up.
-        assert!(store.exchange_code(&code, "app", REDIRECT, Some(VERIFIER), no_ttl(), DEFAULTS, true, 0).is_ok());
+        assert!(store
+            .exchange_code(
+                &code,
+                "app",
+                REDIRECT,
+                Some(VERIFIER),
+                no_ttl(),
+                DEFAULTS,
+                true,
+                0
+            )
+            .is_ok());
     }
 
     #[test]
@@ -481,7 +635,10 @@ mod tests {
         let t2 = store.refresh(&rt, "app", no_ttl(), 1000).unwrap();
         assert_ne!(t2.access_token, t.access_token);
         assert_ne!(t2.refresh_token, t.refresh_token);
-        assert_eq!(store.authenticate(&t.access_token, 1001).err(), Some(AccessProblem::NotFound));
+        assert_eq!(
+            store.authenticate(&t.access_token, 1001).err(),
+            Some(AccessProblem::NotFound)
+        );
         assert!(store.authenticate(&t2.access_token, 1001).is_ok());
     }
 
@@ -497,11 +654,22 @@ mod tests {
         assert_eq!(again.refresh_token, t2.refresh_token);
         // First use at 31 min: 10 s more of grace, then gone.
         store.authenticate(&t2.access_token, 31 * 60_000).unwrap();
-        assert!(store.refresh(&rt, "app", no_ttl(), 31 * 60_000 + 9_999).is_ok());
-        let late = store.refresh(&rt, "app", no_ttl(), 31 * 60_000 + 10_000).unwrap_err();
+        assert!(store
+            .refresh(&rt, "app", no_ttl(), 31 * 60_000 + 9_999)
+            .is_ok());
+        let late = store
+            .refresh(&rt, "app", no_ttl(), 31 * 60_000 + 10_000)
+            .unwrap_err();
         assert_eq!(late.body()["error"], "invalid_grant");
         // The new refresh token still works.
-        assert!(store.refresh(t2.refresh_token.as_deref().unwrap(), "app", no_ttl(), 32 * 60_000).is_ok());
+        assert!(store
+            .refresh(
+                t2.refresh_token.as_deref().unwrap(),
+                "app",
+                no_ttl(),
+                32 * 60_000
+            )
+            .is_ok());
     }
 
     #[test]
@@ -517,9 +685,17 @@ mod tests {
     fn expired_tokens_answer_with_their_codes() {
         let mut store = TokenStore::default();
         let t = signed_in(&mut store, 0);
-        assert_eq!(store.authenticate(&t.access_token, 3_600_000).err(), Some(AccessProblem::Expired));
+        assert_eq!(
+            store.authenticate(&t.access_token, 3_600_000).err(),
+            Some(AccessProblem::Expired)
+        );
         let e = store
-            .refresh(t.refresh_token.as_deref().unwrap(), "app", no_ttl(), 604_800_000)
+            .refresh(
+                t.refresh_token.as_deref().unwrap(),
+                "app",
+                no_ttl(),
+                604_800_000,
+            )
             .unwrap_err();
         assert_eq!(e.body()["errors"][0]["errorCode"], "OAU-210");
     }
@@ -534,14 +710,29 @@ mod tests {
                 "app",
                 REDIRECT,
                 Some(VERIFIER),
-                TtlRequest { access: Some(900), refresh: Some(7200) },
+                TtlRequest {
+                    access: Some(900),
+                    refresh: Some(7200),
+                },
                 DEFAULTS,
                 true,
                 0,
             )
             .unwrap();
-        assert_eq!((t.expires_in, t.refresh_token_expires_in), (900, Some(7200)));
-        assert_eq!(clamp_ttls(TtlRequest { access: Some(1), refresh: Some(u32::MAX) }, DEFAULTS), (600, 2_592_000));
+        assert_eq!(
+            (t.expires_in, t.refresh_token_expires_in),
+            (900, Some(7200))
+        );
+        assert_eq!(
+            clamp_ttls(
+                TtlRequest {
+                    access: Some(1),
+                    refresh: Some(u32::MAX)
+                },
+                DEFAULTS
+            ),
+            (600, 2_592_000)
+        );
     }
 
     #[test]
@@ -549,8 +740,13 @@ mod tests {
         let mut store = TokenStore::default();
         let t = signed_in(&mut store, 0);
         assert!(store.revoke(t.refresh_token.as_deref().unwrap(), Some("app")));
-        assert_eq!(store.authenticate(&t.access_token, 1).err(), Some(AccessProblem::NotFound));
-        assert!(store.refresh(t.refresh_token.as_deref().unwrap(), "app", no_ttl(), 1).is_err());
+        assert_eq!(
+            store.authenticate(&t.access_token, 1).err(),
+            Some(AccessProblem::NotFound)
+        );
+        assert!(store
+            .refresh(t.refresh_token.as_deref().unwrap(), "app", no_ttl(), 1)
+            .is_err());
         assert!(!store.revoke("unknown", Some("app")));
     }
 
@@ -562,6 +758,9 @@ mod tests {
             signed_in(&mut store, i);
         }
         assert_eq!(store.session_count(), 5);
-        assert_eq!(store.authenticate(&first.access_token, 10).err(), Some(AccessProblem::NotFound));
+        assert_eq!(
+            store.authenticate(&first.access_token, 10).err(),
+            Some(AccessProblem::NotFound)
+        );
     }
 }

@@ -58,13 +58,24 @@ impl Traffic {
             .iter()
             .enumerate()
             .map(|(i, u)| {
-                let mut rng = ChaCha8Rng::seed_from_u64(seed ^ ((i as u64 + 1) * 0x9E37_79B9_7F4A_7C15));
+                let mut rng = ChaCha8Rng::seed_from_u64(
+                    seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                );
                 // The first call comes soon, so a new user sees traffic within seconds.
                 let next_start = now + rng.gen_range(2_000..20_000);
-                ExtensionStream { user_id: u.id.clone(), rng, next_start, counter: 0 }
+                ExtensionStream {
+                    user_id: u.id.clone(),
+                    rng,
+                    next_start,
+                    counter: 0,
+                }
             })
             .collect();
-        Traffic { streams, mean_gap_ms: mean_gap_secs as Millis * 1000, plans: vec![] }
+        Traffic {
+            streams,
+            mean_gap_ms: mean_gap_secs as Millis * 1000,
+            plans: vec![],
+        }
     }
 
     pub fn enabled(&self) -> bool {
@@ -78,7 +89,9 @@ impl Traffic {
             return started;
         }
         for s in &mut self.streams {
-            let Some(user) = users.iter().find(|u| u.id == s.user_id) else { continue };
+            let Some(user) = users.iter().find(|u| u.id == s.user_id) else {
+                continue;
+            };
             while s.next_start <= now {
                 let (call, plan) = new_call(s, user);
                 self.plans.push((call.id.clone(), plan));
@@ -114,7 +127,11 @@ fn new_call(s: &mut ExtensionStream, user: &User) -> (Call, Plan) {
         _ => {}
     }
     if inbound && rng.gen_bool(0.2) {
-        remote.name = Some(format!("{} - {}", pick(rng, QUEUES), remote.name.as_deref().unwrap_or("WIRELESS CALLER")));
+        remote.name = Some(format!(
+            "{} - {}",
+            pick(rng, QUEUES),
+            remote.name.as_deref().unwrap_or("WIRELESS CALLER")
+        ));
     }
     let me = Party {
         name: Some(user.name()),
@@ -135,7 +152,12 @@ fn new_call(s: &mut ExtensionStream, user: &User) -> (Call, Plan) {
         Plan {
             answer_at: Some(start + ring),
             end_at: start + ring + talk,
-            result: if inbound { "Accepted" } else { "Call connected" }.into(),
+            result: if inbound {
+                "Accepted"
+            } else {
+                "Call connected"
+            }
+            .into(),
             reason: Some("Accepted".into()),
         }
     } else {
@@ -145,7 +167,12 @@ fn new_call(s: &mut ExtensionStream, user: &User) -> (Call, Plan) {
             (false, 0) => ("Busy", "Line Busy"),
             (false, _) => ("No Answer", "No Answer"),
         };
-        Plan { answer_at: None, end_at: start + ring + 5_000, result: result.into(), reason: Some(reason.into()) }
+        Plan {
+            answer_at: None,
+            end_at: start + ring + 5_000,
+            result: result.into(),
+            reason: Some(reason.into()),
+        }
     };
     let tag: u64 = rng.gen();
     let call = Call {
