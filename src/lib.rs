@@ -1,1 +1,14 @@
-//! rc-active-calls: the widget crate (placeholder until the widget lands).
+//! rc-active-calls: a RingCentral active-calls panel for CRM pages, in Rust + Yew compiled to WebAssembly.
+//!
+//! Pure logic (configuration, PKCE encoding, the JSON model, error mapping, the poll scheduler, the reducer and the
+//! wording) builds and is tested natively; the browser edges (`web`, `api::client`, `auth::session`,
+//! `components`) are wasm-only.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod format;
+pub mod poll;
+pub mod state;
+pub mod time;
+pub mod url;

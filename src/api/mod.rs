@@ -1,0 +1,6 @@
+//! Talking to RingCentral: the JSON model, the error type, and the one request function.
+
+#[cfg(target_arch = "wasm32")]
+pub mod client;
+pub mod error;
+pub mod model;

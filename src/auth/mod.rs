@@ -1,0 +1,6 @@
+//! Sign-in: PKCE, the redirect and popup flows, and the token session.
+
+pub mod flow;
+pub mod pkce;
+#[cfg(target_arch = "wasm32")]
+pub mod session;

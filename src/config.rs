@@ -1,0 +1,216 @@
+//! The widget's configuration, read from the standalone page's query string and from `data-` attributes on the
+//! mount element, and validated. Keys are accepted as `clientId` (query, JS) or `client-id` (attributes).
+
+use crate::url;
+
+pub const DEFAULT_SERVER: &str = "https://platform.ringcentral.com";
+pub const DEFAULT_POLL_SECONDS: u32 = 10;
+/// RingCentral's Heavy group allows 10 active-calls requests a minute: polling faster than every 6 s cannot work.
+pub const MIN_POLL_SECONDS: u32 = 6;
+pub const MAX_PAGE_SIZE: u32 = 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The signed-in user's calls: `/account/~/extension/~/active-calls`.
+    Extension,
+    /// Every extension's calls (admins): `/account/~/active-calls`.
+    Account,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Extension => "extension",
+            Scope::Account => "account",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginFlow {
+    /// A popup when the widget is framed (RingCentral's login page cannot be framed), else a full-page redirect.
+    Auto,
+    Redirect,
+    Popup,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WidgetConfig {
+    pub client_id: String,
+    /// Server origin, no trailing slash.
+    pub server: String,
+    pub redirect_uri: String,
+    pub scope: Scope,
+    pub poll_seconds: u32,
+    pub login: LoginFlow,
+    /// `perPage` of active-calls requests (1–1000).
+    pub page_size: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// The key as the query string spells it.
+    pub key: &'static str,
+    pub message: String,
+}
+
+fn normalize(key: &str) -> String {
+    key.trim_start_matches("data-").replace(['-', '_'], "").to_ascii_lowercase()
+}
+
+/// An http(s) URL; plain http only to this machine, because tokens travel over it.
+fn check_url(v: &str) -> Result<(), String> {
+    let Some(host) = url::host(v) else {
+        return Err(format!("“{v}” is not an http(s) URL"));
+    };
+    if v.starts_with("http://") && !matches!(host, "localhost" | "127.0.0.1" | "::1") {
+        return Err(format!("“{v}” must use https (plain http is allowed for localhost only)"));
+    }
+    Ok(())
+}
+
+/// Reads and checks the configuration. `page_url` is this page's address without query or fragment; it is the
+/// default redirect URI.
+pub fn from_pairs(pairs: &[(String, String)], page_url: &str) -> Result<WidgetConfig, Vec<Problem>> {
+    let get = |name: &str| {
+        pairs.iter().rev().find(|(k, _)| normalize(k) == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+    };
+    let mut problems = vec![];
+    let mut problem = |key, message: String| problems.push(Problem { key, message });
+
+    let client_id = get("clientid").unwrap_or_default().to_string();
+    if client_id.is_empty() {
+        problem("clientId", "is missing: set the Client ID of your RingCentral app (Auth: “Authorization Code with PKCE”).".into());
+    } else if client_id.len() > 200 || client_id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        problem("clientId", "does not look like a RingCentral Client ID.".into());
+    }
+
+    let server = get("server").unwrap_or(DEFAULT_SERVER).trim_end_matches('/').to_string();
+    if let Err(e) = check_url(&server) {
+        problem("server", e);
+    } else if url::origin(&server) != Some(server.as_str()) {
+        problem("server", format!("“{server}” must be a bare origin such as {DEFAULT_SERVER}"));
+    }
+
+    let redirect_uri = get("redirecturi").unwrap_or(page_url).to_string();
+    if let Err(e) = check_url(&redirect_uri) {
+        problem("redirectUri", e);
+    } else if redirect_uri.contains('#') {
+        problem("redirectUri", "must not contain a fragment (#).".into());
+    }
+
+    let scope = match get("scope").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("extension") => Scope::Extension,
+        Some("account") => Scope::Account,
+        Some(other) => {
+            problem("scope", format!("is “{other}”; use extension (your calls) or account (all calls, admins only)."));
+            Scope::Extension
+        }
+    };
+
+    let poll_seconds = match get("pollseconds") {
+        None => DEFAULT_POLL_SECONDS,
+        Some(v) => match v.parse::<u32>() {
+            Ok(n) if (MIN_POLL_SECONDS..=3600).contains(&n) => n,
+            _ => {
+                problem(
+                    "pollSeconds",
+                    format!("is “{v}”; use a whole number of seconds from {MIN_POLL_SECONDS} to 3600 (RingCentral allows 10 active-calls requests a minute)."),
+                );
+                DEFAULT_POLL_SECONDS
+            }
+        },
+    };
+
+    let login = match get("login").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("auto") => LoginFlow::Auto,
+        Some("redirect") => LoginFlow::Redirect,
+        Some("popup") => LoginFlow::Popup,
+        Some(other) => {
+            problem("login", format!("is “{other}”; use auto, redirect or popup."));
+            LoginFlow::Auto
+        }
+    };
+
+    let page_size = match get("pagesize") {
+        None => MAX_PAGE_SIZE,
+        Some(v) => match v.parse::<u32>() {
+            Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => n,
+            _ => {
+                problem("pageSize", format!("is “{v}”; use 1 to {MAX_PAGE_SIZE}."));
+                MAX_PAGE_SIZE
+            }
+        },
+    };
+
+    if problems.is_empty() {
+        Ok(WidgetConfig { client_id, server, redirect_uri, scope, poll_seconds, login, page_size })
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(s: &[(&str, &str)]) -> Vec<(String, String)> {
+        s.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    const PAGE: &str = "http://127.0.0.1:8080/";
+
+    #[test]
+    fn defaults_from_a_client_id_alone() {
+        let c = from_pairs(&pairs(&[("clientId", "abc")]), PAGE).unwrap();
+        assert_eq!(c.server, DEFAULT_SERVER);
+        assert_eq!(c.redirect_uri, PAGE);
+        assert_eq!((c.scope, c.poll_seconds, c.login, c.page_size), (Scope::Extension, 10, LoginFlow::Auto, 1000));
+    }
+
+    #[test]
+    fn attribute_and_query_spellings() {
+        let c = from_pairs(
+            &pairs(&[
+                ("data-client-id", "abc"),
+                ("server", "http://127.0.0.1:8790/"),
+                ("redirect-uri", "http://localhost:8080/cb"),
+                ("scope", "Account"),
+                ("poll-seconds", "6"),
+                ("login", "popup"),
+                ("pageSize", "50"),
+            ]),
+            PAGE,
+        )
+        .unwrap();
+        assert_eq!(c.server, "http://127.0.0.1:8790");
+        assert_eq!(c.redirect_uri, "http://localhost:8080/cb");
+        assert_eq!((c.scope, c.poll_seconds, c.login, c.page_size), (Scope::Account, 6, LoginFlow::Popup, 50));
+    }
+
+    #[test]
+    fn every_problem_is_named() {
+        let e = from_pairs(
+            &pairs(&[
+                ("server", "http://evil.example"),
+                ("redirectUri", "javascript:alert(1)"),
+                ("scope", "galaxy"),
+                ("pollSeconds", "1"),
+                ("login", "magic"),
+                ("pageSize", "0"),
+            ]),
+            PAGE,
+        )
+        .unwrap_err();
+        let keys: Vec<&str> = e.iter().map(|p| p.key).collect();
+        assert_eq!(keys, ["clientId", "server", "redirectUri", "scope", "pollSeconds", "login", "pageSize"]);
+        assert!(e[1].message.contains("https"));
+        assert!(e[4].message.contains("10 active-calls requests a minute"));
+    }
+
+    #[test]
+    fn server_must_be_an_origin() {
+        let e = from_pairs(&pairs(&[("clientId", "a"), ("server", "https://x.example/restapi")]), PAGE).unwrap_err();
+        assert_eq!(e[0].key, "server");
+    }
+}

@@ -1,0 +1,271 @@
+//! How calls read in the panel: pure text, so the wording is tested natively.
+
+use crate::api::model::{CallRecord, CallResult, Direction, Party};
+use crate::time::parse_rfc3339;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Ringing,
+    Connected,
+    /// Still live, with a `result` this build does not know.
+    Live(String),
+    /// Ended, with its final result.
+    Ended(String),
+}
+
+impl Status {
+    pub fn is_ended(&self) -> bool {
+        matches!(self, Status::Ended(_))
+    }
+    pub fn label(&self) -> String {
+        match self {
+            Status::Ringing => "Ringing".into(),
+            Status::Connected => "Connected".into(),
+            Status::Live(r) => r.clone(),
+            Status::Ended(r) => format!("Ended · {r}"),
+        }
+    }
+    pub fn css(&self) -> &'static str {
+        match self {
+            Status::Ringing => "ringing",
+            Status::Connected | Status::Live(_) => "connected",
+            Status::Ended(_) => "ended",
+        }
+    }
+}
+
+/// A call as the panel shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallView {
+    pub id: String,
+    pub session_id: Option<String>,
+    pub telephony_session_id: Option<String>,
+    pub direction: Direction,
+    /// The other party: `from` for inbound calls, `to` for outbound.
+    pub remote: Party,
+    /// Our side.
+    pub ours: Party,
+    pub status: Status,
+    pub start_ms: f64,
+    /// Seconds, once the call has ended.
+    pub final_duration: Option<f64>,
+    pub extension_id: Option<String>,
+    pub unknown_values: bool,
+}
+
+impl CallView {
+    /// `None` when the record has no usable start time (counted as unreadable).
+    pub fn from_record(r: CallRecord) -> Option<CallView> {
+        let start_ms = parse_rfc3339(&r.start_time)?;
+        if r.id.is_empty() {
+            return None;
+        }
+        let unknown_values = r.has_unknown_values();
+        let live_duration = matches!(r.duration, None | Some(0.0));
+        let status = match (&r.result, live_duration) {
+            (None | Some(CallResult::InProgress), true) if r.reason.is_none() => Status::Ringing,
+            (None | Some(CallResult::InProgress), true) => Status::Connected,
+            // The widgets mock lists a live call as "Call connected" with duration 0.
+            (Some(CallResult::CallConnected), true) => Status::Connected,
+            (Some(CallResult::Other(text)), true) => Status::Live(text.clone()),
+            (result, _) => Status::Ended(result.as_ref().map_or("Ended", CallResult::as_str).to_string()),
+        };
+        let final_duration = if status.is_ended() { r.duration.filter(|d| d.is_finite() && *d >= 0.0) } else { None };
+        let (remote, ours) = match r.direction {
+            Direction::Outbound => (r.to, r.from),
+            _ => (r.from, r.to),
+        };
+        Some(CallView {
+            id: r.id,
+            session_id: r.session_id,
+            telephony_session_id: r.telephony_session_id,
+            direction: r.direction,
+            remote,
+            ours,
+            status,
+            start_ms,
+            final_duration,
+            extension_id: r.extension.and_then(|e| e.id).map(|i| i.0),
+            unknown_values,
+        })
+    }
+
+    /// Seconds on the call at `now` (browser time), with `skew_ms` = server clock − browser clock.
+    pub fn seconds(&self, now: f64, skew_ms: f64) -> u64 {
+        match self.final_duration {
+            Some(d) => d as u64,
+            None => ((now + skew_ms - self.start_ms) / 1000.0).max(0.0) as u64,
+        }
+    }
+}
+
+/// `0:07`, `12:34`, `1:02:03`.
+pub fn duration(secs: u64) -> String {
+    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// `Inbound`/`Outbound`, or RingCentral's text for a value we do not know, with an arrow for sighted users.
+pub fn direction(d: &Direction) -> (&'static str, String) {
+    match d {
+        Direction::Inbound => ("↙", "Inbound".into()),
+        Direction::Outbound => ("↗", "Outbound".into()),
+        Direction::Other(t) => ("•", t.clone()),
+    }
+}
+
+fn clean(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The party's name, else number, else extension, else "Unknown".
+pub fn party_name(p: &Party) -> String {
+    clean(&p.name)
+        .or(clean(&p.phone_number))
+        .map(str::to_string)
+        .or_else(|| clean(&p.extension_number).map(|e| format!("Ext. {e}")))
+        .unwrap_or_else(|| "Unknown".into())
+}
+
+/// The second line under a name: the number (and location), when the name is not already the number.
+pub fn party_detail(p: &Party) -> Option<String> {
+    let name = clean(&p.name)?;
+    let number = clean(&p.phone_number).or(clean(&p.extension_number)).filter(|n| *n != name);
+    let location = clean(&p.location).map(|l| l.trim_start_matches([',', ' ']).to_string()).filter(|l| !l.is_empty());
+    match (number, location) {
+        (Some(n), Some(l)) => Some(format!("{n} · {l}")),
+        (Some(n), None) => Some(n.to_string()),
+        (None, Some(l)) => Some(l),
+        (None, None) => None,
+    }
+}
+
+/// Our side: a name with its extension number, when known.
+pub fn our_side(p: &Party) -> String {
+    match (clean(&p.name), clean(&p.extension_number)) {
+        (Some(n), Some(e)) => format!("{n} (ext. {e})"),
+        _ => party_name(p),
+    }
+}
+
+/// The sentence the status region announces when a call appears.
+pub fn started_sentence(c: &CallView) -> String {
+    let who = party_name(&c.remote);
+    match c.direction {
+        Direction::Outbound => format!("Outgoing call to {who}"),
+        Direction::Inbound => format!("Incoming call from {who}"),
+        Direction::Other(_) => format!("New call with {who}"),
+    }
+}
+
+pub fn ended_sentence(c: &CallView) -> String {
+    format!("Call with {} ended", party_name(&c.remote))
+}
+
+/// "just now", "5 s ago", "3 min ago".
+pub fn ago(ms: f64) -> String {
+    let s = (ms / 1000.0).max(0.0) as u64;
+    match s {
+        0..=1 => "just now".into(),
+        2..=59 => format!("{s} s ago"),
+        _ => format!("{} min ago", s / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::model::{CallLogPage, Lenient};
+
+    fn record(json_fields: &str) -> CallRecord {
+        let json = format!(
+            r#"{{"id":"c1","startTime":"2021-01-19T23:58:57.000Z","direction":"Inbound",
+               "from":{{"name":"WIRELESS CALLER","phoneNumber":"+16504366666","location":"San Mateo, CA"}},
+               "to":{{"name":"Tyler Liu","extensionNumber":"101"}}{json_fields}}}"#
+        );
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
+    }
+
+    fn view(fields: &str) -> CallView {
+        CallView::from_record(record(fields)).unwrap()
+    }
+
+    #[test]
+    fn statuses_through_a_call_life() {
+        assert_eq!(view(r#","result":"In Progress""#).status, Status::Ringing);
+        assert_eq!(view(r#","result":"In Progress","reason":"Accepted""#).status, Status::Connected);
+        assert_eq!(view(r#","result":"Call connected","duration":0"#).status, Status::Connected);
+        let ended = view(r#","result":"Accepted","reason":"Accepted","duration":10"#);
+        assert_eq!(ended.status, Status::Ended("Accepted".into()));
+        assert_eq!(ended.status.label(), "Ended · Accepted");
+        assert_eq!(view(r#","result":"Missed","duration":0"#).status, Status::Ended("Missed".into()));
+        assert_eq!(view(r#","result":"Teleported""#).status, Status::Live("Teleported".into()));
+        assert_eq!(view(r#","result":"Teleported","duration":3"#).status, Status::Ended("Teleported".into()));
+    }
+
+    #[test]
+    fn durations_tick_from_start_corrected_for_skew() {
+        let live = view(r#","result":"In Progress""#);
+        let start = 1_611_100_737_000.0;
+        assert_eq!(live.seconds(start + 65_400.0, 0.0), 65);
+        // The browser's clock is 30 s behind the server's.
+        assert_eq!(live.seconds(start + 65_400.0, 30_000.0), 95);
+        // A browser clock ahead of the server's never shows a negative duration.
+        assert_eq!(live.seconds(start - 5_000.0, 0.0), 0);
+        let ended = view(r#","result":"Accepted","duration":10"#);
+        assert_eq!(ended.seconds(start + 999_999.0, 0.0), 10);
+        assert_eq!(duration(7), "0:07");
+        assert_eq!(duration(754), "12:34");
+        assert_eq!(duration(3723), "1:02:03");
+    }
+
+    #[test]
+    fn parties_by_direction() {
+        let v = view(r#","result":"In Progress""#);
+        assert_eq!(party_name(&v.remote), "WIRELESS CALLER");
+        assert_eq!(party_detail(&v.remote).as_deref(), Some("+16504366666 · San Mateo, CA"));
+        assert_eq!(our_side(&v.ours), "Tyler Liu (ext. 101)");
+        let out = CallView::from_record(record(r#","result":"In Progress""#).clone()).map(|mut v| {
+            v.direction = Direction::Outbound;
+            v
+        });
+        assert_eq!(out.map(|v| started_sentence(&v)), Some("Outgoing call to WIRELESS CALLER".into()));
+        assert_eq!(party_name(&Party::default()), "Unknown");
+        let odd = Party { name: Some("  ".into()), phone_number: Some("(866)123-4567".into()), location: Some(", CO".into()), ..Default::default() };
+        assert_eq!(party_name(&odd), "(866)123-4567");
+        assert_eq!(party_detail(&Party { name: Some("A".into()), location: Some(", CO".into()), ..Default::default() }).as_deref(), Some("CO"));
+    }
+
+    #[test]
+    fn a_record_without_a_readable_start_time_is_unreadable() {
+        let mut r = record("");
+        r.start_time = "yesterday".into();
+        assert_eq!(CallView::from_record(r), None);
+    }
+
+    #[test]
+    fn the_widgets_mock_outbound_call() {
+        let p: CallLogPage = serde_json::from_str(
+            r#"{"records":[{"id":"IV5fj9D8vHjs8fw","startTime":"2014-08-15T15:16:12.000Z","duration":0,"type":"Voice",
+                "direction":"Outbound","action":"RingOut Web","result":"Call connected",
+                "to":{"phoneNumber":"+18556620006","name":"John Smith"},"from":{"name":"Jane Smith"}}]}"#,
+        )
+        .unwrap();
+        let Lenient::Ok(r) = p.records[0].clone() else { panic!() };
+        let v = CallView::from_record(r).unwrap();
+        assert_eq!(party_name(&v.remote), "John Smith");
+        assert_eq!(our_side(&v.ours), "Jane Smith");
+        assert_eq!(v.status, Status::Connected);
+    }
+
+    #[test]
+    fn ago_wording() {
+        assert_eq!(ago(400.0), "just now");
+        assert_eq!(ago(5_000.0), "5 s ago");
+        assert_eq!(ago(185_000.0), "3 min ago");
+    }
+}

@@ -1,0 +1,258 @@
+//! When to ask for active calls. The endpoints are in RingCentral's Heavy group: 10 requests a minute per user and
+//! app, and a 60 s penalty that restarts with every request sent during it (ringcentral-api.md 3.2). The scheduler
+//! keeps its own count so it stays within the limit even when the rate-limit headers cannot be read, honours them
+//! when they can, never sends during a penalty, and backs off with jitter on failures. Pure: time is passed in.
+
+use std::collections::VecDeque;
+
+pub const HEAVY_LIMIT: u32 = 10;
+pub const HEAVY_WINDOW_MS: f64 = 60_000.0;
+/// RingCentral's penalty, used when `Retry-After` cannot be read.
+pub const DEFAULT_PENALTY_MS: f64 = 60_000.0;
+pub const BACKOFF_START_MS: f64 = 2_000.0;
+pub const BACKOFF_CAP_MS: f64 = 60_000.0;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Decision {
+    Send,
+    /// Nothing to do for this long (ms).
+    Wait(f64),
+    /// Nothing to do until the page is shown or the network returns.
+    Idle,
+}
+
+/// `X-Rate-Limit-*`, when the browser lets us read them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServerBudget {
+    pub limit: u32,
+    pub remaining: u32,
+    pub window_secs: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scheduler {
+    interval_ms: f64,
+    limit: u32,
+    window_ms: f64,
+    sent: VecDeque<f64>,
+    blocked_until: f64,
+    failures: u32,
+    retry_at: f64,
+    last_sent: Option<f64>,
+    urgent: bool,
+}
+
+impl Scheduler {
+    pub fn new(poll_seconds: u32) -> Self {
+        Scheduler {
+            interval_ms: poll_seconds as f64 * 1000.0,
+            limit: HEAVY_LIMIT,
+            window_ms: HEAVY_WINDOW_MS,
+            sent: VecDeque::new(),
+            blocked_until: 0.0,
+            failures: 0,
+            retry_at: 0.0,
+            last_sent: None,
+            urgent: false,
+        }
+    }
+
+    fn prune(&mut self, now: f64) {
+        while self.sent.front().is_some_and(|&t| t <= now - self.window_ms) {
+            self.sent.pop_front();
+        }
+    }
+
+    /// How long until the rate limit allows a request (0 when it does now).
+    pub fn budget_wait(&mut self, now: f64) -> f64 {
+        if now < self.blocked_until {
+            return self.blocked_until - now;
+        }
+        self.prune(now);
+        if self.sent.len() as u32 >= self.limit {
+            return self.sent.front().map_or(0.0, |&t| t + self.window_ms - now).max(1.0);
+        }
+        0.0
+    }
+
+    pub fn decide(&mut self, now: f64, hidden: bool, online: bool) -> Decision {
+        if hidden || !online {
+            return Decision::Idle;
+        }
+        let wait = self.budget_wait(now);
+        if wait > 0.0 {
+            return Decision::Wait(wait);
+        }
+        let due = if self.urgent {
+            now
+        } else if self.failures > 0 {
+            self.retry_at
+        } else {
+            self.last_sent.map_or(now, |t| t + self.interval_ms)
+        };
+        if now >= due {
+            Decision::Send
+        } else {
+            Decision::Wait(due - now)
+        }
+    }
+
+    /// Refresh as soon as the budget allows (the refresh button, the page shown again, the network back).
+    pub fn request_now(&mut self) {
+        self.urgent = true;
+    }
+
+    pub fn on_sent(&mut self, now: f64) {
+        self.sent.push_back(now);
+        self.last_sent = Some(now);
+        self.urgent = false;
+    }
+
+    pub fn on_success(&mut self, now: f64, server: Option<ServerBudget>) {
+        self.failures = 0;
+        if let Some(b) = server {
+            // Never trust the server to allow more than RingCentral's documented default.
+            self.limit = b.limit.clamp(1, HEAVY_LIMIT);
+            if b.window_secs > 0 {
+                self.window_ms = (b.window_secs as f64 * 1000.0).max(HEAVY_WINDOW_MS);
+            }
+            if b.remaining == 0 {
+                self.blocked_until = self.blocked_until.max(now + self.window_ms);
+            }
+        }
+    }
+
+    /// A 429: nothing until `Retry-After` has passed, or 60 s when it cannot be read.
+    pub fn on_rate_limited(&mut self, now: f64, retry_after_secs: Option<u32>) {
+        let ms = retry_after_secs.map_or(DEFAULT_PENALTY_MS, |s| s as f64 * 1000.0);
+        self.blocked_until = self.blocked_until.max(now + ms);
+    }
+
+    /// A 5xx, network failure or unreadable answer: 2 s, doubling, capped at 60 s, with "equal jitter"
+    /// (half fixed, half random) so many widgets do not retry in step. `jitter` is in [0, 1).
+    pub fn on_failure(&mut self, now: f64, jitter: f64) -> f64 {
+        self.failures += 1;
+        let base = (BACKOFF_START_MS * 2f64.powi(self.failures.min(16) as i32 - 1)).min(BACKOFF_CAP_MS);
+        let delay = base / 2.0 + base / 2.0 * jitter.clamp(0.0, 1.0);
+        self.retry_at = now + delay;
+        self.urgent = false;
+        delay
+    }
+
+    pub fn paused_until(&self, now: f64) -> Option<f64> {
+        (self.blocked_until > now).then_some(self.blocked_until)
+    }
+
+    pub fn failures(&self) -> u32 {
+        self.failures
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs the scheduler for `ms` with every request succeeding; returns the send times.
+    fn run(s: &mut Scheduler, from: f64, ms: f64, mut on_send: impl FnMut(&mut Scheduler, f64)) -> Vec<f64> {
+        let mut now = from;
+        let mut sent = vec![];
+        while now < from + ms {
+            match s.decide(now, false, true) {
+                Decision::Send => {
+                    s.on_sent(now);
+                    sent.push(now);
+                    on_send(s, now);
+                }
+                Decision::Wait(w) => now += w.max(1.0),
+                Decision::Idle => unreachable!(),
+            }
+        }
+        sent
+    }
+
+    fn max_in_any_window(sent: &[f64]) -> usize {
+        sent.iter().map(|&t| sent.iter().filter(|&&u| u >= t && u < t + 60_000.0).count()).max().unwrap_or(0)
+    }
+
+    #[test]
+    fn polls_at_the_interval() {
+        let mut s = Scheduler::new(10);
+        let sent = run(&mut s, 0.0, 60_000.0, |s, now| s.on_success(now, None));
+        assert_eq!(sent, [0.0, 10_000.0, 20_000.0, 30_000.0, 40_000.0, 50_000.0]);
+    }
+
+    #[test]
+    fn never_more_than_ten_a_minute_even_when_hammered() {
+        let mut s = Scheduler::new(6);
+        // Every send is followed by a refresh-button press.
+        let sent = run(&mut s, 0.0, 300_000.0, |s, now| {
+            s.on_success(now, None);
+            s.request_now();
+        });
+        assert_eq!(max_in_any_window(&sent), 10);
+        assert!(sent.len() >= 45, "{}", sent.len());
+    }
+
+    #[test]
+    fn honours_retry_after_and_defaults_to_60s() {
+        let mut s = Scheduler::new(10);
+        s.on_sent(0.0);
+        s.on_rate_limited(0.0, Some(30));
+        s.request_now();
+        assert_eq!(s.decide(1_000.0, false, true), Decision::Wait(29_000.0));
+        assert_eq!(s.decide(30_000.0, false, true), Decision::Send);
+        s.on_sent(30_000.0);
+        s.on_rate_limited(30_000.0, None);
+        assert_eq!(s.decide(30_001.0, false, true), Decision::Wait(59_999.0));
+        assert_eq!(s.paused_until(31_000.0), Some(90_000.0));
+    }
+
+    #[test]
+    fn honours_readable_rate_limit_headers() {
+        let mut s = Scheduler::new(10);
+        s.on_sent(0.0);
+        s.on_success(0.0, Some(ServerBudget { limit: 10, remaining: 0, window_secs: 60 }));
+        assert_eq!(s.decide(10_000.0, false, true), Decision::Wait(50_000.0));
+        // A server claiming a higher limit does not raise ours.
+        let mut s = Scheduler::new(6);
+        s.on_success(0.0, Some(ServerBudget { limit: 1000, remaining: 999, window_secs: 60 }));
+        let sent = run(&mut s, 0.0, 120_000.0, |s, now| {
+            s.on_success(now, None);
+            s.request_now();
+        });
+        assert_eq!(max_in_any_window(&sent), 10);
+    }
+
+    #[test]
+    fn backs_off_exponentially_with_jitter_and_recovers() {
+        let mut s = Scheduler::new(10);
+        let delays: Vec<f64> = (0..8).map(|i| s.on_failure(i as f64, 0.0)).collect();
+        assert_eq!(delays, [1_000.0, 2_000.0, 4_000.0, 8_000.0, 16_000.0, 30_000.0, 30_000.0, 30_000.0]);
+        let mut s = Scheduler::new(10);
+        let full: Vec<f64> = (0..7).map(|_| s.on_failure(0.0, 0.999_999)).collect();
+        assert!((full[0] - 2_000.0).abs() < 1.0 && (full[6] - 60_000.0).abs() < 1.0);
+        assert_eq!(s.decide(59_000.0, false, true), Decision::Wait(1_000.0 - (60_000.0 - full[6])));
+        s.on_sent(60_000.0);
+        s.on_success(60_000.0, None);
+        assert_eq!(s.failures(), 0);
+        assert_eq!(s.decide(65_000.0, false, true), Decision::Wait(5_000.0));
+    }
+
+    #[test]
+    fn idle_while_hidden_or_offline_then_at_once() {
+        let mut s = Scheduler::new(10);
+        s.on_sent(0.0);
+        assert_eq!(s.decide(3_000.0, true, true), Decision::Idle);
+        assert_eq!(s.decide(3_000.0, false, false), Decision::Idle);
+        s.request_now(); // shown again
+        assert_eq!(s.decide(3_000.0, false, true), Decision::Send);
+    }
+
+    #[test]
+    fn an_urgent_request_still_respects_a_penalty() {
+        let mut s = Scheduler::new(10);
+        s.on_rate_limited(0.0, Some(60));
+        s.request_now();
+        assert!(matches!(s.decide(59_999.0, false, true), Decision::Wait(_)));
+    }
+}

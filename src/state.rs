@@ -1,0 +1,375 @@
+//! The one store: every change to what the panel shows is an `Action` reduced here. Plain Rust, so every
+//! transition is a native unit test.
+
+use crate::api::error::ApiError;
+use crate::config::{Problem, Scope};
+use crate::format::{ended_sentence, started_sentence, CallView};
+use std::rc::Rc;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    /// The configuration has problems; nothing else can happen.
+    Configuring(Vec<Problem>),
+    SignedOut,
+    /// Waiting for RingCentral's sign-in page (redirect or popup) or the token exchange.
+    SigningIn,
+    /// Signed in, first list not yet loaded.
+    Loading,
+    Ready,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub name: String,
+    pub extension_number: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub phase: Phase,
+    /// Why we are signed out, or why sign-in failed (shown on the sign-in panel).
+    pub notice: Option<String>,
+    pub user: Option<User>,
+    pub scope: Scope,
+    /// Newest first; ended calls stay while RingCentral lists them.
+    pub calls: Vec<CallView>,
+    /// Records in the last answer that could not be read.
+    pub skipped: u32,
+    /// Calls in the last answer with enum values this build does not know.
+    pub unknown: u32,
+    pub updated_at: Option<f64>,
+    /// Server clock minus browser clock (from the HTTP `Date` header).
+    pub skew_ms: f64,
+    /// The last failure, until a success clears it.
+    pub error: Option<ApiError>,
+    /// Set at the first failure after data was shown: the list is from before then.
+    pub stale_since: Option<f64>,
+    /// Rate limited: no request until then.
+    pub paused_until: Option<f64>,
+    pub offline: bool,
+    pub now: f64,
+    /// What the status region says (calls added and ended only).
+    pub announcement: String,
+    /// The session cannot outlive this tab (storage blocked).
+    pub storage_blocked: bool,
+    /// A request is under way.
+    pub busy: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    SignInStarted,
+    /// Sign-in did not complete (cancelled, refused, popup closed or blocked, exchange failed).
+    SignInFailed(String),
+    SignedIn(User),
+    /// Signed out, with the reason when it was not the user's choice.
+    SignedOut(Option<String>),
+    Fetching,
+    Loaded { calls: Vec<CallView>, skipped: u32, server_now: Option<f64>, at: f64 },
+    Failed { error: ApiError, at: f64 },
+    RateLimited { until: f64, at: f64 },
+    Online(bool),
+    Tick(f64),
+    SetScope(Scope),
+    StorageBlocked,
+}
+
+impl State {
+    pub fn new(scope: Scope, now: f64, problems: Option<Vec<Problem>>) -> Self {
+        State {
+            phase: problems.map_or(Phase::SignedOut, Phase::Configuring),
+            notice: None,
+            user: None,
+            scope,
+            calls: vec![],
+            skipped: 0,
+            unknown: 0,
+            updated_at: None,
+            skew_ms: 0.0,
+            error: None,
+            stale_since: None,
+            paused_until: None,
+            offline: false,
+            now,
+            announcement: String::new(),
+            storage_blocked: false,
+            busy: false,
+        }
+    }
+
+    pub fn signed_in(&self) -> bool {
+        matches!(self.phase, Phase::Loading | Phase::Ready)
+    }
+
+    fn clear_calls(&mut self) {
+        self.calls.clear();
+        self.skipped = 0;
+        self.unknown = 0;
+        self.updated_at = None;
+        self.error = None;
+        self.stale_since = None;
+        self.paused_until = None;
+        self.busy = false;
+    }
+}
+
+/// What changed between two lists, as sentences for the status region.
+fn announce(before: &[CallView], after: &[CallView], first_load: bool) -> Option<String> {
+    if first_load {
+        return match after.iter().filter(|c| !c.status.is_ended()).count() {
+            0 => None,
+            1 => Some("1 active call".into()),
+            n => Some(format!("{n} active calls")),
+        };
+    }
+    let mut said = vec![];
+    for c in after {
+        match before.iter().find(|b| b.id == c.id) {
+            None if !c.status.is_ended() => said.push(started_sentence(c)),
+            Some(b) if !b.status.is_ended() && c.status.is_ended() => said.push(ended_sentence(c)),
+            _ => {}
+        }
+    }
+    // A live call that vanished without being listed as ended has ended too.
+    for b in before.iter().filter(|b| !b.status.is_ended() && !after.iter().any(|c| c.id == b.id)) {
+        said.push(ended_sentence(b));
+    }
+    (!said.is_empty()).then(|| said.join(". "))
+}
+
+impl yew::Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::SignInStarted => {
+                s.phase = Phase::SigningIn;
+                s.notice = None;
+            }
+            Action::SignInFailed(why) => {
+                s.phase = Phase::SignedOut;
+                s.notice = Some(why);
+            }
+            Action::SignedIn(user) => {
+                s.user = Some(user);
+                s.notice = None;
+                s.clear_calls();
+                s.phase = Phase::Loading;
+            }
+            Action::SignedOut(reason) => {
+                s.phase = Phase::SignedOut;
+                s.notice = reason;
+                s.user = None;
+                s.clear_calls();
+                s.announcement = "Signed out".into();
+            }
+            Action::Fetching => s.busy = true,
+            Action::Loaded { mut calls, skipped, server_now, at } => {
+                if !s.signed_in() {
+                    return self; // a late answer after sign-out
+                }
+                calls.sort_by(|a, b| b.start_ms.total_cmp(&a.start_ms).then_with(|| b.id.cmp(&a.id)));
+                calls.dedup_by(|a, b| a.id == b.id);
+                if let Some(text) = announce(&s.calls, &calls, s.updated_at.is_none()) {
+                    s.announcement = text;
+                }
+                s.unknown = calls.iter().filter(|c| c.unknown_values).count() as u32;
+                s.calls = calls;
+                s.skipped = skipped;
+                if let Some(server) = server_now {
+                    s.skew_ms = server - at;
+                }
+                s.updated_at = Some(at);
+                s.now = s.now.max(at);
+                s.error = None;
+                s.stale_since = None;
+                s.paused_until = None;
+                s.busy = false;
+                s.phase = Phase::Ready;
+            }
+            Action::Failed { error, at } => {
+                if !s.signed_in() {
+                    return self;
+                }
+                s.busy = false;
+                if s.updated_at.is_some() && s.stale_since.is_none() {
+                    s.stale_since = Some(at);
+                }
+                s.error = Some(error);
+            }
+            Action::RateLimited { until, at } => {
+                if !s.signed_in() {
+                    return self;
+                }
+                s.busy = false;
+                s.paused_until = Some(until);
+                if s.updated_at.is_some() && s.stale_since.is_none() {
+                    s.stale_since = Some(at);
+                }
+                s.error = Some(ApiError::RateLimited { retry_after: None });
+            }
+            Action::Online(online) => s.offline = !online,
+            Action::Tick(now) => {
+                s.now = now;
+                if s.paused_until.is_some_and(|t| t <= now) {
+                    s.paused_until = None;
+                }
+            }
+            Action::SetScope(scope) => {
+                if scope != s.scope {
+                    s.scope = scope;
+                    s.clear_calls();
+                    if s.signed_in() {
+                        s.phase = Phase::Loading;
+                    }
+                }
+            }
+            Action::StorageBlocked => s.storage_blocked = true,
+        }
+        Rc::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::model::CallRecord;
+    use yew::Reducible;
+
+    fn call(id: &str, start: &str, result: &str, duration: Option<u32>) -> CallView {
+        let d = duration.map(|d| format!(r#","duration":{d}"#)).unwrap_or_default();
+        let json = format!(
+            r#"{{"id":"{id}","startTime":"{start}","direction":"Inbound","result":"{result}","from":{{"name":"Caller {id}"}}{d}}}"#
+        );
+        let r: CallRecord = serde_json::from_str(&json).unwrap();
+        CallView::from_record(r).unwrap()
+    }
+
+    fn reduce(s: State, actions: Vec<Action>) -> State {
+        let mut st = Rc::new(s);
+        for a in actions {
+            st = st.reduce(a);
+        }
+        (*st).clone()
+    }
+
+    fn signed_in() -> State {
+        reduce(
+            State::new(Scope::Extension, 0.0, None),
+            vec![Action::SignInStarted, Action::SignedIn(User { name: "Ada".into(), extension_number: Some("101".into()) })],
+        )
+    }
+
+    fn loaded(calls: Vec<CallView>, at: f64) -> Action {
+        Action::Loaded { calls, skipped: 0, server_now: None, at }
+    }
+
+    #[test]
+    fn configuration_problems_start_in_configuring() {
+        let p = vec![Problem { key: "clientId", message: "is missing".into() }];
+        assert!(matches!(State::new(Scope::Extension, 0.0, Some(p)).phase, Phase::Configuring(_)));
+    }
+
+    #[test]
+    fn sign_in_lifecycle() {
+        let s = reduce(State::new(Scope::Extension, 0.0, None), vec![Action::SignInStarted]);
+        assert_eq!(s.phase, Phase::SigningIn);
+        let s = reduce(s, vec![Action::SignInFailed("Sign-in was cancelled.".into())]);
+        assert_eq!((s.phase.clone(), s.notice.as_deref()), (Phase::SignedOut, Some("Sign-in was cancelled.")));
+        let s = signed_in();
+        assert_eq!(s.phase, Phase::Loading);
+        assert_eq!(s.user.as_ref().map(|u| u.name.as_str()), Some("Ada"));
+        let s = reduce(s, vec![loaded(vec![], 1.0), Action::SignedOut(Some("OAU-210 Token expired".into()))]);
+        assert_eq!(s.phase, Phase::SignedOut);
+        assert!(s.calls.is_empty() && s.user.is_none() && s.updated_at.is_none());
+        assert_eq!(s.notice.as_deref(), Some("OAU-210 Token expired"));
+    }
+
+    #[test]
+    fn loaded_sorts_newest_first_and_announces_changes() {
+        let a = call("a", "2021-01-19T10:00:00Z", "In Progress", None);
+        let b = call("b", "2021-01-19T10:05:00Z", "In Progress", None);
+        let s = reduce(signed_in(), vec![Action::Fetching, loaded(vec![a.clone(), b.clone()], 1_000.0)]);
+        assert_eq!(s.phase, Phase::Ready);
+        assert!(!s.busy);
+        assert_eq!(s.calls.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["b", "a"]);
+        assert_eq!(s.announcement, "2 active calls");
+        let c = call("c", "2021-01-19T10:06:00Z", "In Progress", None);
+        let a_ended = call("a", "2021-01-19T10:00:00Z", "Accepted", Some(30));
+        let s = reduce(s, vec![loaded(vec![a_ended, b.clone(), c], 2_000.0)]);
+        assert_eq!(s.announcement, "Incoming call from Caller c. Call with Caller a ended");
+        // Nothing changed: the region keeps its text (it is not re-announced).
+        let same = s.calls.clone();
+        let s = reduce(s, vec![loaded(same, 3_000.0)]);
+        assert_eq!(s.announcement, "Incoming call from Caller c. Call with Caller a ended");
+        // A live call that disappears without an ended record.
+        let s = reduce(s, vec![loaded(vec![], 4_000.0)]);
+        assert_eq!(s.announcement, "Call with Caller c ended. Call with Caller b ended");
+    }
+
+    #[test]
+    fn failures_mark_stale_and_success_clears() {
+        let s = reduce(signed_in(), vec![loaded(vec![], 1_000.0)]);
+        let s = reduce(
+            s,
+            vec![
+                Action::Failed { error: ApiError::Server { status: 500, code: None, message: "x".into() }, at: 5_000.0 },
+                Action::Failed { error: ApiError::Network("offline".into()), at: 9_000.0 },
+            ],
+        );
+        assert_eq!(s.stale_since, Some(5_000.0), "stale since the first failure");
+        assert!(matches!(s.error, Some(ApiError::Network(_))));
+        let s = reduce(s, vec![Action::Loaded { calls: vec![], skipped: 2, server_now: Some(12_500.0), at: 10_000.0 }]);
+        assert_eq!((s.stale_since, s.error.clone(), s.skipped, s.skew_ms), (None, None, 2, 2_500.0));
+    }
+
+    #[test]
+    fn a_failure_before_any_data_is_an_error_not_stale() {
+        let s = reduce(signed_in(), vec![Action::Failed { error: ApiError::Network("x".into()), at: 1.0 }]);
+        assert_eq!(s.stale_since, None);
+        assert!(s.error.is_some());
+        assert_eq!(s.phase, Phase::Loading);
+    }
+
+    #[test]
+    fn rate_limit_pauses_until_and_ticks_clear_it() {
+        let s = reduce(signed_in(), vec![loaded(vec![], 0.0), Action::RateLimited { until: 60_000.0, at: 1_000.0 }]);
+        assert_eq!(s.paused_until, Some(60_000.0));
+        assert_eq!(s.stale_since, Some(1_000.0));
+        let s = reduce(s, vec![Action::Tick(59_000.0)]);
+        assert_eq!(s.paused_until, Some(60_000.0));
+        let s = reduce(s, vec![Action::Tick(60_000.0)]);
+        assert_eq!((s.paused_until, s.now), (None, 60_000.0));
+    }
+
+    #[test]
+    fn late_answers_after_sign_out_are_ignored() {
+        let s = reduce(signed_in(), vec![Action::SignedOut(None)]);
+        let s2 = reduce(s.clone(), vec![loaded(vec![call("a", "2021-01-19T10:00:00Z", "In Progress", None)], 5.0)]);
+        assert_eq!(s2, s);
+        let s3 = reduce(s.clone(), vec![Action::Failed { error: ApiError::Network("x".into()), at: 5.0 }]);
+        assert_eq!(s3, s);
+    }
+
+    #[test]
+    fn scope_change_reloads() {
+        let s = reduce(signed_in(), vec![loaded(vec![call("a", "2021-01-19T10:00:00Z", "In Progress", None)], 1.0)]);
+        let s = reduce(s, vec![Action::SetScope(Scope::Account)]);
+        assert_eq!((s.scope, s.phase.clone(), s.calls.len()), (Scope::Account, Phase::Loading, 0));
+        let same = reduce(s.clone(), vec![Action::SetScope(Scope::Account)]);
+        assert_eq!(same, s);
+    }
+
+    #[test]
+    fn online_storage_and_unknown_counts() {
+        let s = reduce(signed_in(), vec![Action::Online(false), Action::StorageBlocked]);
+        assert!(s.offline && s.storage_blocked);
+        let s = reduce(s, vec![Action::Online(true)]);
+        assert!(!s.offline);
+        let mut odd = call("x", "2021-01-19T10:00:00Z", "Teleported", None);
+        odd.unknown_values = true;
+        let s = reduce(s, vec![loaded(vec![odd], 1.0)]);
+        assert_eq!(s.unknown, 1);
+    }
+}
