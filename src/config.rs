@@ -55,7 +55,9 @@ pub struct Problem {
 }
 
 fn normalize(key: &str) -> String {
-    key.trim_start_matches("data-").replace(['-', '_'], "").to_ascii_lowercase()
+    key.trim_start_matches("data-")
+        .replace(['-', '_'], "")
+        .to_ascii_lowercase()
 }
 
 /// An http(s) URL; plain http only to this machine, because tokens travel over it.
@@ -64,16 +66,26 @@ fn check_url(v: &str) -> Result<(), String> {
         return Err(format!("“{v}” is not an http(s) URL"));
     };
     if v.starts_with("http://") && !matches!(host, "localhost" | "127.0.0.1" | "::1") {
-        return Err(format!("“{v}” must use https (plain http is allowed for localhost only)"));
+        return Err(format!(
+            "“{v}” must use https (plain http is allowed for localhost only)"
+        ));
     }
     Ok(())
 }
 
 /// Reads and checks the configuration. `page_url` is this page's address without query or fragment; it is the
 /// default redirect URI.
-pub fn from_pairs(pairs: &[(String, String)], page_url: &str) -> Result<WidgetConfig, Vec<Problem>> {
+pub fn from_pairs(
+    pairs: &[(String, String)],
+    page_url: &str,
+) -> Result<WidgetConfig, Vec<Problem>> {
     let get = |name: &str| {
-        pairs.iter().rev().find(|(k, _)| normalize(k) == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| normalize(k) == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
     };
     let mut problems = vec![];
     let mut problem = |key, message: String| problems.push(Problem { key, message });
@@ -81,15 +93,28 @@ pub fn from_pairs(pairs: &[(String, String)], page_url: &str) -> Result<WidgetCo
     let client_id = get("clientid").unwrap_or_default().to_string();
     if client_id.is_empty() {
         problem("clientId", "is missing: set the Client ID of your RingCentral app (Auth: “Authorization Code with PKCE”).".into());
-    } else if client_id.len() > 200 || client_id.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        problem("clientId", "does not look like a RingCentral Client ID.".into());
+    } else if client_id.len() > 200
+        || client_id
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+    {
+        problem(
+            "clientId",
+            "does not look like a RingCentral Client ID.".into(),
+        );
     }
 
-    let server = get("server").unwrap_or(DEFAULT_SERVER).trim_end_matches('/').to_string();
+    let server = get("server")
+        .unwrap_or(DEFAULT_SERVER)
+        .trim_end_matches('/')
+        .to_string();
     if let Err(e) = check_url(&server) {
         problem("server", e);
     } else if url::origin(&server) != Some(server.as_str()) {
-        problem("server", format!("“{server}” must be a bare origin such as {DEFAULT_SERVER}"));
+        problem(
+            "server",
+            format!("“{server}” must be a bare origin such as {DEFAULT_SERVER}"),
+        );
     }
 
     let redirect_uri = get("redirecturi").unwrap_or(page_url).to_string();
@@ -103,7 +128,12 @@ pub fn from_pairs(pairs: &[(String, String)], page_url: &str) -> Result<WidgetCo
         None | Some("extension") => Scope::Extension,
         Some("account") => Scope::Account,
         Some(other) => {
-            problem("scope", format!("is “{other}”; use extension (your calls) or account (all calls, admins only)."));
+            problem(
+                "scope",
+                format!(
+                    "is “{other}”; use extension (your calls) or account (all calls, admins only)."
+                ),
+            );
             Scope::Extension
         }
     };
@@ -127,7 +157,10 @@ pub fn from_pairs(pairs: &[(String, String)], page_url: &str) -> Result<WidgetCo
         Some("redirect") => LoginFlow::Redirect,
         Some("popup") => LoginFlow::Popup,
         Some(other) => {
-            problem("login", format!("is “{other}”; use auto, redirect or popup."));
+            problem(
+                "login",
+                format!("is “{other}”; use auto, redirect or popup."),
+            );
             LoginFlow::Auto
         }
     };
@@ -144,7 +177,15 @@ pub fn from_pairs(pairs: &[(String, String)], page_url: &str) -> Result<WidgetCo
     };
 
     if problems.is_empty() {
-        Ok(WidgetConfig { client_id, server, redirect_uri, scope, poll_seconds, login, page_size })
+        Ok(WidgetConfig {
+            client_id,
+            server,
+            redirect_uri,
+            scope,
+            poll_seconds,
+            login,
+            page_size,
+        })
     } else {
         Err(problems)
     }
@@ -155,7 +196,9 @@ mod tests {
     use super::*;
 
     fn pairs(s: &[(&str, &str)]) -> Vec<(String, String)> {
-        s.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        s.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     const PAGE: &str = "http://127.0.0.1:8080/";
@@ -165,7 +208,10 @@ mod tests {
         let c = from_pairs(&pairs(&[("clientId", "abc")]), PAGE).unwrap();
         assert_eq!(c.server, DEFAULT_SERVER);
         assert_eq!(c.redirect_uri, PAGE);
-        assert_eq!((c.scope, c.poll_seconds, c.login, c.page_size), (Scope::Extension, 10, LoginFlow::Auto, 1000));
+        assert_eq!(
+            (c.scope, c.poll_seconds, c.login, c.page_size),
+            (Scope::Extension, 10, LoginFlow::Auto, 1000)
+        );
     }
 
     #[test]
@@ -185,7 +231,10 @@ mod tests {
         .unwrap();
         assert_eq!(c.server, "http://127.0.0.1:8790");
         assert_eq!(c.redirect_uri, "http://localhost:8080/cb");
-        assert_eq!((c.scope, c.poll_seconds, c.login, c.page_size), (Scope::Account, 6, LoginFlow::Popup, 50));
+        assert_eq!(
+            (c.scope, c.poll_seconds, c.login, c.page_size),
+            (Scope::Account, 6, LoginFlow::Popup, 50)
+        );
     }
 
     #[test]
@@ -203,14 +252,29 @@ mod tests {
         )
         .unwrap_err();
         let keys: Vec<&str> = e.iter().map(|p| p.key).collect();
-        assert_eq!(keys, ["clientId", "server", "redirectUri", "scope", "pollSeconds", "login", "pageSize"]);
+        assert_eq!(
+            keys,
+            [
+                "clientId",
+                "server",
+                "redirectUri",
+                "scope",
+                "pollSeconds",
+                "login",
+                "pageSize"
+            ]
+        );
         assert!(e[1].message.contains("https"));
         assert!(e[4].message.contains("10 active-calls requests a minute"));
     }
 
     #[test]
     fn server_must_be_an_origin() {
-        let e = from_pairs(&pairs(&[("clientId", "a"), ("server", "https://x.example/restapi")]), PAGE).unwrap_err();
+        let e = from_pairs(
+            &pairs(&[("clientId", "a"), ("server", "https://x.example/restapi")]),
+            PAGE,
+        )
+        .unwrap_err();
         assert_eq!(e[0].key, "server");
     }
 }

@@ -1,6 +1,6 @@
 //! How calls read in the panel: pure text, so the wording is tested natively.
 
-use crate::api::model::{CallRecord, CallResult, Direction, Party};
+use crate::api::model::{CallRecord, Direction, Party};
 use crate::time::parse_rfc3339;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -62,15 +62,21 @@ impl CallView {
         }
         let unknown_values = r.has_unknown_values();
         let live_duration = matches!(r.duration, None | Some(0.0));
-        let status = match (&r.result, live_duration) {
-            (None | Some(CallResult::InProgress), true) if r.reason.is_none() => Status::Ringing,
-            (None | Some(CallResult::InProgress), true) => Status::Connected,
+        let result = r.result.as_ref();
+        let in_progress = result.is_none_or(|k| k.is("In Progress"));
+        let status = match result {
+            _ if in_progress && live_duration && r.reason.is_none() => Status::Ringing,
+            _ if in_progress && live_duration => Status::Connected,
             // The widgets mock lists a live call as "Call connected" with duration 0.
-            (Some(CallResult::CallConnected), true) => Status::Connected,
-            (Some(CallResult::Other(text)), true) => Status::Live(text.clone()),
-            (result, _) => Status::Ended(result.as_ref().map_or("Ended", CallResult::as_str).to_string()),
+            Some(k) if k.is("Call connected") && live_duration => Status::Connected,
+            Some(k) if !k.known && live_duration => Status::Live(k.text.clone()),
+            _ => Status::Ended(result.map_or("Ended", |k| k.text.as_str()).to_string()),
         };
-        let final_duration = if status.is_ended() { r.duration.filter(|d| d.is_finite() && *d >= 0.0) } else { None };
+        let final_duration = if status.is_ended() {
+            r.duration.filter(|d| d.is_finite() && *d >= 0.0)
+        } else {
+            None
+        };
         let (remote, ours) = match r.direction {
             Direction::Outbound => (r.to, r.from),
             _ => (r.from, r.to),
@@ -85,7 +91,7 @@ impl CallView {
             status,
             start_ms,
             final_duration,
-            extension_id: r.extension.and_then(|e| e.id).map(|i| i.0),
+            extension_id: r.extension_id,
             unknown_values,
         })
     }
@@ -134,8 +140,12 @@ pub fn party_name(p: &Party) -> String {
 /// The second line under a name: the number (and location), when the name is not already the number.
 pub fn party_detail(p: &Party) -> Option<String> {
     let name = clean(&p.name)?;
-    let number = clean(&p.phone_number).or(clean(&p.extension_number)).filter(|n| *n != name);
-    let location = clean(&p.location).map(|l| l.trim_start_matches([',', ' ']).to_string()).filter(|l| !l.is_empty());
+    let number = clean(&p.phone_number)
+        .or(clean(&p.extension_number))
+        .filter(|n| *n != name);
+    let location = clean(&p.location)
+        .map(|l| l.trim_start_matches([',', ' ']).to_string())
+        .filter(|l| !l.is_empty());
     match (number, location) {
         (Some(n), Some(l)) => Some(format!("{n} · {l}")),
         (Some(n), None) => Some(n.to_string()),
@@ -179,7 +189,8 @@ pub fn ago(ms: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::model::{CallLogPage, Lenient};
+    use crate::api::model::tests::{json, WIDGETS_MOCK};
+    use crate::api::model::CallLogPage;
 
     fn record(json_fields: &str) -> CallRecord {
         let json = format!(
@@ -187,7 +198,7 @@ mod tests {
                "from":{{"name":"WIRELESS CALLER","phoneNumber":"+16504366666","location":"San Mateo, CA"}},
                "to":{{"name":"Tyler Liu","extensionNumber":"101"}}{json_fields}}}"#
         );
-        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
+        CallRecord::read(&crate::api::model::tests::json(&json)).unwrap()
     }
 
     fn view(fields: &str) -> CallView {
@@ -197,14 +208,29 @@ mod tests {
     #[test]
     fn statuses_through_a_call_life() {
         assert_eq!(view(r#","result":"In Progress""#).status, Status::Ringing);
-        assert_eq!(view(r#","result":"In Progress","reason":"Accepted""#).status, Status::Connected);
-        assert_eq!(view(r#","result":"Call connected","duration":0"#).status, Status::Connected);
+        assert_eq!(
+            view(r#","result":"In Progress","reason":"Accepted""#).status,
+            Status::Connected
+        );
+        assert_eq!(
+            view(r#","result":"Call connected","duration":0"#).status,
+            Status::Connected
+        );
         let ended = view(r#","result":"Accepted","reason":"Accepted","duration":10"#);
         assert_eq!(ended.status, Status::Ended("Accepted".into()));
         assert_eq!(ended.status.label(), "Ended · Accepted");
-        assert_eq!(view(r#","result":"Missed","duration":0"#).status, Status::Ended("Missed".into()));
-        assert_eq!(view(r#","result":"Teleported""#).status, Status::Live("Teleported".into()));
-        assert_eq!(view(r#","result":"Teleported","duration":3"#).status, Status::Ended("Teleported".into()));
+        assert_eq!(
+            view(r#","result":"Missed","duration":0"#).status,
+            Status::Ended("Missed".into())
+        );
+        assert_eq!(
+            view(r#","result":"Teleported""#).status,
+            Status::Live("Teleported".into())
+        );
+        assert_eq!(
+            view(r#","result":"Teleported","duration":3"#).status,
+            Status::Ended("Teleported".into())
+        );
     }
 
     #[test]
@@ -227,17 +253,37 @@ mod tests {
     fn parties_by_direction() {
         let v = view(r#","result":"In Progress""#);
         assert_eq!(party_name(&v.remote), "WIRELESS CALLER");
-        assert_eq!(party_detail(&v.remote).as_deref(), Some("+16504366666 · San Mateo, CA"));
+        assert_eq!(
+            party_detail(&v.remote).as_deref(),
+            Some("+16504366666 · San Mateo, CA")
+        );
         assert_eq!(our_side(&v.ours), "Tyler Liu (ext. 101)");
-        let out = CallView::from_record(record(r#","result":"In Progress""#).clone()).map(|mut v| {
-            v.direction = Direction::Outbound;
-            v
-        });
-        assert_eq!(out.map(|v| started_sentence(&v)), Some("Outgoing call to WIRELESS CALLER".into()));
+        let out =
+            CallView::from_record(record(r#","result":"In Progress""#).clone()).map(|mut v| {
+                v.direction = Direction::Outbound;
+                v
+            });
+        assert_eq!(
+            out.map(|v| started_sentence(&v)),
+            Some("Outgoing call to WIRELESS CALLER".into())
+        );
         assert_eq!(party_name(&Party::default()), "Unknown");
-        let odd = Party { name: Some("  ".into()), phone_number: Some("(866)123-4567".into()), location: Some(", CO".into()), ..Default::default() };
+        let odd = Party {
+            name: Some("  ".into()),
+            phone_number: Some("(866)123-4567".into()),
+            location: Some(", CO".into()),
+            ..Default::default()
+        };
         assert_eq!(party_name(&odd), "(866)123-4567");
-        assert_eq!(party_detail(&Party { name: Some("A".into()), location: Some(", CO".into()), ..Default::default() }).as_deref(), Some("CO"));
+        assert_eq!(
+            party_detail(&Party {
+                name: Some("A".into()),
+                location: Some(", CO".into()),
+                ..Default::default()
+            })
+            .as_deref(),
+            Some("CO")
+        );
     }
 
     #[test]
@@ -249,17 +295,12 @@ mod tests {
 
     #[test]
     fn the_widgets_mock_outbound_call() {
-        let p: CallLogPage = serde_json::from_str(
-            r#"{"records":[{"id":"IV5fj9D8vHjs8fw","startTime":"2014-08-15T15:16:12.000Z","duration":0,"type":"Voice",
-                "direction":"Outbound","action":"RingOut Web","result":"Call connected",
-                "to":{"phoneNumber":"+18556620006","name":"John Smith"},"from":{"name":"Jane Smith"}}]}"#,
-        )
-        .unwrap();
-        let Lenient::Ok(r) = p.records[0].clone() else { panic!() };
-        let v = CallView::from_record(r).unwrap();
+        let p = CallLogPage::read(&json(WIDGETS_MOCK)).unwrap();
+        let v = CallView::from_record(p.records[0].clone()).unwrap();
         assert_eq!(party_name(&v.remote), "John Smith");
         assert_eq!(our_side(&v.ours), "Jane Smith");
         assert_eq!(v.status, Status::Connected);
+        assert_eq!(v.session_id.as_deref(), Some("403402173004"));
     }
 
     #[test]

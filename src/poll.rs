@@ -40,6 +40,8 @@ pub struct Scheduler {
     retry_at: f64,
     last_sent: Option<f64>,
     urgent: bool,
+    /// After an error retrying cannot fix (403, 400): wait for the user to ask again.
+    halted: bool,
 }
 
 impl Scheduler {
@@ -54,11 +56,16 @@ impl Scheduler {
             retry_at: 0.0,
             last_sent: None,
             urgent: false,
+            halted: false,
         }
     }
 
     fn prune(&mut self, now: f64) {
-        while self.sent.front().is_some_and(|&t| t <= now - self.window_ms) {
+        while self
+            .sent
+            .front()
+            .is_some_and(|&t| t <= now - self.window_ms)
+        {
             self.sent.pop_front();
         }
     }
@@ -70,13 +77,17 @@ impl Scheduler {
         }
         self.prune(now);
         if self.sent.len() as u32 >= self.limit {
-            return self.sent.front().map_or(0.0, |&t| t + self.window_ms - now).max(1.0);
+            return self
+                .sent
+                .front()
+                .map_or(0.0, |&t| t + self.window_ms - now)
+                .max(1.0);
         }
         0.0
     }
 
     pub fn decide(&mut self, now: f64, hidden: bool, online: bool) -> Decision {
-        if hidden || !online {
+        if hidden || !online || (self.halted && !self.urgent) {
             return Decision::Idle;
         }
         let wait = self.budget_wait(now);
@@ -100,6 +111,13 @@ impl Scheduler {
     /// Refresh as soon as the budget allows (the refresh button, the page shown again, the network back).
     pub fn request_now(&mut self) {
         self.urgent = true;
+        self.halted = false;
+    }
+
+    /// Stops polling until `request_now` (an error that the same request would only repeat).
+    pub fn halt(&mut self) {
+        self.halted = true;
+        self.urgent = false;
     }
 
     pub fn on_sent(&mut self, now: f64) {
@@ -132,7 +150,8 @@ impl Scheduler {
     /// (half fixed, half random) so many widgets do not retry in step. `jitter` is in [0, 1).
     pub fn on_failure(&mut self, now: f64, jitter: f64) -> f64 {
         self.failures += 1;
-        let base = (BACKOFF_START_MS * 2f64.powi(self.failures.min(16) as i32 - 1)).min(BACKOFF_CAP_MS);
+        let base =
+            (BACKOFF_START_MS * 2f64.powi(self.failures.min(16) as i32 - 1)).min(BACKOFF_CAP_MS);
         let delay = base / 2.0 + base / 2.0 * jitter.clamp(0.0, 1.0);
         self.retry_at = now + delay;
         self.urgent = false;
@@ -153,7 +172,12 @@ mod tests {
     use super::*;
 
     /// Runs the scheduler for `ms` with every request succeeding; returns the send times.
-    fn run(s: &mut Scheduler, from: f64, ms: f64, mut on_send: impl FnMut(&mut Scheduler, f64)) -> Vec<f64> {
+    fn run(
+        s: &mut Scheduler,
+        from: f64,
+        ms: f64,
+        mut on_send: impl FnMut(&mut Scheduler, f64),
+    ) -> Vec<f64> {
         let mut now = from;
         let mut sent = vec![];
         while now < from + ms {
@@ -171,14 +195,20 @@ mod tests {
     }
 
     fn max_in_any_window(sent: &[f64]) -> usize {
-        sent.iter().map(|&t| sent.iter().filter(|&&u| u >= t && u < t + 60_000.0).count()).max().unwrap_or(0)
+        sent.iter()
+            .map(|&t| sent.iter().filter(|&&u| u >= t && u < t + 60_000.0).count())
+            .max()
+            .unwrap_or(0)
     }
 
     #[test]
     fn polls_at_the_interval() {
         let mut s = Scheduler::new(10);
         let sent = run(&mut s, 0.0, 60_000.0, |s, now| s.on_success(now, None));
-        assert_eq!(sent, [0.0, 10_000.0, 20_000.0, 30_000.0, 40_000.0, 50_000.0]);
+        assert_eq!(
+            sent,
+            [0.0, 10_000.0, 20_000.0, 30_000.0, 40_000.0, 50_000.0]
+        );
     }
 
     #[test]
@@ -211,11 +241,25 @@ mod tests {
     fn honours_readable_rate_limit_headers() {
         let mut s = Scheduler::new(10);
         s.on_sent(0.0);
-        s.on_success(0.0, Some(ServerBudget { limit: 10, remaining: 0, window_secs: 60 }));
+        s.on_success(
+            0.0,
+            Some(ServerBudget {
+                limit: 10,
+                remaining: 0,
+                window_secs: 60,
+            }),
+        );
         assert_eq!(s.decide(10_000.0, false, true), Decision::Wait(50_000.0));
         // A server claiming a higher limit does not raise ours.
         let mut s = Scheduler::new(6);
-        s.on_success(0.0, Some(ServerBudget { limit: 1000, remaining: 999, window_secs: 60 }));
+        s.on_success(
+            0.0,
+            Some(ServerBudget {
+                limit: 1000,
+                remaining: 999,
+                window_secs: 60,
+            }),
+        );
         let sent = run(&mut s, 0.0, 120_000.0, |s, now| {
             s.on_success(now, None);
             s.request_now();
@@ -227,11 +271,17 @@ mod tests {
     fn backs_off_exponentially_with_jitter_and_recovers() {
         let mut s = Scheduler::new(10);
         let delays: Vec<f64> = (0..8).map(|i| s.on_failure(i as f64, 0.0)).collect();
-        assert_eq!(delays, [1_000.0, 2_000.0, 4_000.0, 8_000.0, 16_000.0, 30_000.0, 30_000.0, 30_000.0]);
+        assert_eq!(
+            delays,
+            [1_000.0, 2_000.0, 4_000.0, 8_000.0, 16_000.0, 30_000.0, 30_000.0, 30_000.0]
+        );
         let mut s = Scheduler::new(10);
         let full: Vec<f64> = (0..7).map(|_| s.on_failure(0.0, 0.999_999)).collect();
         assert!((full[0] - 2_000.0).abs() < 1.0 && (full[6] - 60_000.0).abs() < 1.0);
-        assert_eq!(s.decide(59_000.0, false, true), Decision::Wait(1_000.0 - (60_000.0 - full[6])));
+        assert_eq!(
+            s.decide(59_000.0, false, true),
+            Decision::Wait(1_000.0 - (60_000.0 - full[6]))
+        );
         s.on_sent(60_000.0);
         s.on_success(60_000.0, None);
         assert_eq!(s.failures(), 0);
@@ -246,6 +296,16 @@ mod tests {
         assert_eq!(s.decide(3_000.0, false, false), Decision::Idle);
         s.request_now(); // shown again
         assert_eq!(s.decide(3_000.0, false, true), Decision::Send);
+    }
+
+    #[test]
+    fn halted_until_asked_again() {
+        let mut s = Scheduler::new(10);
+        s.on_sent(0.0);
+        s.halt();
+        assert_eq!(s.decide(60_000.0, false, true), Decision::Idle);
+        s.request_now();
+        assert_eq!(s.decide(60_000.0, false, true), Decision::Send);
     }
 
     #[test]

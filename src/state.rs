@@ -65,9 +65,20 @@ pub enum Action {
     /// Signed out, with the reason when it was not the user's choice.
     SignedOut(Option<String>),
     Fetching,
-    Loaded { calls: Vec<CallView>, skipped: u32, server_now: Option<f64>, at: f64 },
-    Failed { error: ApiError, at: f64 },
-    RateLimited { until: f64, at: f64 },
+    Loaded {
+        calls: Vec<CallView>,
+        skipped: u32,
+        server_now: Option<f64>,
+        at: f64,
+    },
+    Failed {
+        error: ApiError,
+        at: f64,
+    },
+    RateLimited {
+        until: f64,
+        at: f64,
+    },
     Online(bool),
     Tick(f64),
     SetScope(Scope),
@@ -131,7 +142,10 @@ fn announce(before: &[CallView], after: &[CallView], first_load: bool) -> Option
         }
     }
     // A live call that vanished without being listed as ended has ended too.
-    for b in before.iter().filter(|b| !b.status.is_ended() && !after.iter().any(|c| c.id == b.id)) {
+    for b in before
+        .iter()
+        .filter(|b| !b.status.is_ended() && !after.iter().any(|c| c.id == b.id))
+    {
         said.push(ended_sentence(b));
     }
     (!said.is_empty()).then(|| said.join(". "))
@@ -165,11 +179,20 @@ impl yew::Reducible for State {
                 s.announcement = "Signed out".into();
             }
             Action::Fetching => s.busy = true,
-            Action::Loaded { mut calls, skipped, server_now, at } => {
+            Action::Loaded {
+                mut calls,
+                skipped,
+                server_now,
+                at,
+            } => {
                 if !s.signed_in() {
                     return self; // a late answer after sign-out
                 }
-                calls.sort_by(|a, b| b.start_ms.total_cmp(&a.start_ms).then_with(|| b.id.cmp(&a.id)));
+                calls.sort_by(|a, b| {
+                    b.start_ms
+                        .total_cmp(&a.start_ms)
+                        .then_with(|| b.id.cmp(&a.id))
+                });
                 calls.dedup_by(|a, b| a.id == b.id);
                 if let Some(text) = announce(&s.calls, &calls, s.updated_at.is_none()) {
                     s.announcement = text;
@@ -238,11 +261,13 @@ mod tests {
     use yew::Reducible;
 
     fn call(id: &str, start: &str, result: &str, duration: Option<u32>) -> CallView {
-        let d = duration.map(|d| format!(r#","duration":{d}"#)).unwrap_or_default();
+        let d = duration
+            .map(|d| format!(r#","duration":{d}"#))
+            .unwrap_or_default();
         let json = format!(
             r#"{{"id":"{id}","startTime":"{start}","direction":"Inbound","result":"{result}","from":{{"name":"Caller {id}"}}{d}}}"#
         );
-        let r: CallRecord = serde_json::from_str(&json).unwrap();
+        let r = CallRecord::read(&crate::api::model::tests::json(&json)).unwrap();
         CallView::from_record(r).unwrap()
     }
 
@@ -257,30 +282,62 @@ mod tests {
     fn signed_in() -> State {
         reduce(
             State::new(Scope::Extension, 0.0, None),
-            vec![Action::SignInStarted, Action::SignedIn(User { name: "Ada".into(), extension_number: Some("101".into()) })],
+            vec![
+                Action::SignInStarted,
+                Action::SignedIn(User {
+                    name: "Ada".into(),
+                    extension_number: Some("101".into()),
+                }),
+            ],
         )
     }
 
     fn loaded(calls: Vec<CallView>, at: f64) -> Action {
-        Action::Loaded { calls, skipped: 0, server_now: None, at }
+        Action::Loaded {
+            calls,
+            skipped: 0,
+            server_now: None,
+            at,
+        }
     }
 
     #[test]
     fn configuration_problems_start_in_configuring() {
-        let p = vec![Problem { key: "clientId", message: "is missing".into() }];
-        assert!(matches!(State::new(Scope::Extension, 0.0, Some(p)).phase, Phase::Configuring(_)));
+        let p = vec![Problem {
+            key: "clientId",
+            message: "is missing".into(),
+        }];
+        assert!(matches!(
+            State::new(Scope::Extension, 0.0, Some(p)).phase,
+            Phase::Configuring(_)
+        ));
     }
 
     #[test]
     fn sign_in_lifecycle() {
-        let s = reduce(State::new(Scope::Extension, 0.0, None), vec![Action::SignInStarted]);
+        let s = reduce(
+            State::new(Scope::Extension, 0.0, None),
+            vec![Action::SignInStarted],
+        );
         assert_eq!(s.phase, Phase::SigningIn);
-        let s = reduce(s, vec![Action::SignInFailed("Sign-in was cancelled.".into())]);
-        assert_eq!((s.phase.clone(), s.notice.as_deref()), (Phase::SignedOut, Some("Sign-in was cancelled.")));
+        let s = reduce(
+            s,
+            vec![Action::SignInFailed("Sign-in was cancelled.".into())],
+        );
+        assert_eq!(
+            (s.phase.clone(), s.notice.as_deref()),
+            (Phase::SignedOut, Some("Sign-in was cancelled."))
+        );
         let s = signed_in();
         assert_eq!(s.phase, Phase::Loading);
         assert_eq!(s.user.as_ref().map(|u| u.name.as_str()), Some("Ada"));
-        let s = reduce(s, vec![loaded(vec![], 1.0), Action::SignedOut(Some("OAU-210 Token expired".into()))]);
+        let s = reduce(
+            s,
+            vec![
+                loaded(vec![], 1.0),
+                Action::SignedOut(Some("OAU-210 Token expired".into())),
+            ],
+        );
         assert_eq!(s.phase, Phase::SignedOut);
         assert!(s.calls.is_empty() && s.user.is_none() && s.updated_at.is_none());
         assert_eq!(s.notice.as_deref(), Some("OAU-210 Token expired"));
@@ -290,22 +347,40 @@ mod tests {
     fn loaded_sorts_newest_first_and_announces_changes() {
         let a = call("a", "2021-01-19T10:00:00Z", "In Progress", None);
         let b = call("b", "2021-01-19T10:05:00Z", "In Progress", None);
-        let s = reduce(signed_in(), vec![Action::Fetching, loaded(vec![a.clone(), b.clone()], 1_000.0)]);
+        let s = reduce(
+            signed_in(),
+            vec![
+                Action::Fetching,
+                loaded(vec![a.clone(), b.clone()], 1_000.0),
+            ],
+        );
         assert_eq!(s.phase, Phase::Ready);
         assert!(!s.busy);
-        assert_eq!(s.calls.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["b", "a"]);
+        assert_eq!(
+            s.calls.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            ["b", "a"]
+        );
         assert_eq!(s.announcement, "2 active calls");
         let c = call("c", "2021-01-19T10:06:00Z", "In Progress", None);
         let a_ended = call("a", "2021-01-19T10:00:00Z", "Accepted", Some(30));
         let s = reduce(s, vec![loaded(vec![a_ended, b.clone(), c], 2_000.0)]);
-        assert_eq!(s.announcement, "Incoming call from Caller c. Call with Caller a ended");
+        assert_eq!(
+            s.announcement,
+            "Incoming call from Caller c. Call with Caller a ended"
+        );
         // Nothing changed: the region keeps its text (it is not re-announced).
         let same = s.calls.clone();
         let s = reduce(s, vec![loaded(same, 3_000.0)]);
-        assert_eq!(s.announcement, "Incoming call from Caller c. Call with Caller a ended");
+        assert_eq!(
+            s.announcement,
+            "Incoming call from Caller c. Call with Caller a ended"
+        );
         // A live call that disappears without an ended record.
         let s = reduce(s, vec![loaded(vec![], 4_000.0)]);
-        assert_eq!(s.announcement, "Call with Caller c ended. Call with Caller b ended");
+        assert_eq!(
+            s.announcement,
+            "Call with Caller c ended. Call with Caller b ended"
+        );
     }
 
     #[test]
@@ -314,19 +389,50 @@ mod tests {
         let s = reduce(
             s,
             vec![
-                Action::Failed { error: ApiError::Server { status: 500, code: None, message: "x".into() }, at: 5_000.0 },
-                Action::Failed { error: ApiError::Network("offline".into()), at: 9_000.0 },
+                Action::Failed {
+                    error: ApiError::Server {
+                        status: 500,
+                        code: None,
+                        message: "x".into(),
+                    },
+                    at: 5_000.0,
+                },
+                Action::Failed {
+                    error: ApiError::Network("offline".into()),
+                    at: 9_000.0,
+                },
             ],
         );
-        assert_eq!(s.stale_since, Some(5_000.0), "stale since the first failure");
+        assert_eq!(
+            s.stale_since,
+            Some(5_000.0),
+            "stale since the first failure"
+        );
         assert!(matches!(s.error, Some(ApiError::Network(_))));
-        let s = reduce(s, vec![Action::Loaded { calls: vec![], skipped: 2, server_now: Some(12_500.0), at: 10_000.0 }]);
-        assert_eq!((s.stale_since, s.error.clone(), s.skipped, s.skew_ms), (None, None, 2, 2_500.0));
+        let s = reduce(
+            s,
+            vec![Action::Loaded {
+                calls: vec![],
+                skipped: 2,
+                server_now: Some(12_500.0),
+                at: 10_000.0,
+            }],
+        );
+        assert_eq!(
+            (s.stale_since, s.error.clone(), s.skipped, s.skew_ms),
+            (None, None, 2, 2_500.0)
+        );
     }
 
     #[test]
     fn a_failure_before_any_data_is_an_error_not_stale() {
-        let s = reduce(signed_in(), vec![Action::Failed { error: ApiError::Network("x".into()), at: 1.0 }]);
+        let s = reduce(
+            signed_in(),
+            vec![Action::Failed {
+                error: ApiError::Network("x".into()),
+                at: 1.0,
+            }],
+        );
         assert_eq!(s.stale_since, None);
         assert!(s.error.is_some());
         assert_eq!(s.phase, Phase::Loading);
@@ -334,7 +440,16 @@ mod tests {
 
     #[test]
     fn rate_limit_pauses_until_and_ticks_clear_it() {
-        let s = reduce(signed_in(), vec![loaded(vec![], 0.0), Action::RateLimited { until: 60_000.0, at: 1_000.0 }]);
+        let s = reduce(
+            signed_in(),
+            vec![
+                loaded(vec![], 0.0),
+                Action::RateLimited {
+                    until: 60_000.0,
+                    at: 1_000.0,
+                },
+            ],
+        );
         assert_eq!(s.paused_until, Some(60_000.0));
         assert_eq!(s.stale_since, Some(1_000.0));
         let s = reduce(s, vec![Action::Tick(59_000.0)]);
@@ -346,24 +461,48 @@ mod tests {
     #[test]
     fn late_answers_after_sign_out_are_ignored() {
         let s = reduce(signed_in(), vec![Action::SignedOut(None)]);
-        let s2 = reduce(s.clone(), vec![loaded(vec![call("a", "2021-01-19T10:00:00Z", "In Progress", None)], 5.0)]);
+        let s2 = reduce(
+            s.clone(),
+            vec![loaded(
+                vec![call("a", "2021-01-19T10:00:00Z", "In Progress", None)],
+                5.0,
+            )],
+        );
         assert_eq!(s2, s);
-        let s3 = reduce(s.clone(), vec![Action::Failed { error: ApiError::Network("x".into()), at: 5.0 }]);
+        let s3 = reduce(
+            s.clone(),
+            vec![Action::Failed {
+                error: ApiError::Network("x".into()),
+                at: 5.0,
+            }],
+        );
         assert_eq!(s3, s);
     }
 
     #[test]
     fn scope_change_reloads() {
-        let s = reduce(signed_in(), vec![loaded(vec![call("a", "2021-01-19T10:00:00Z", "In Progress", None)], 1.0)]);
+        let s = reduce(
+            signed_in(),
+            vec![loaded(
+                vec![call("a", "2021-01-19T10:00:00Z", "In Progress", None)],
+                1.0,
+            )],
+        );
         let s = reduce(s, vec![Action::SetScope(Scope::Account)]);
-        assert_eq!((s.scope, s.phase.clone(), s.calls.len()), (Scope::Account, Phase::Loading, 0));
+        assert_eq!(
+            (s.scope, s.phase.clone(), s.calls.len()),
+            (Scope::Account, Phase::Loading, 0)
+        );
         let same = reduce(s.clone(), vec![Action::SetScope(Scope::Account)]);
         assert_eq!(same, s);
     }
 
     #[test]
     fn online_storage_and_unknown_counts() {
-        let s = reduce(signed_in(), vec![Action::Online(false), Action::StorageBlocked]);
+        let s = reduce(
+            signed_in(),
+            vec![Action::Online(false), Action::StorageBlocked],
+        );
         assert!(s.offline && s.storage_blocked);
         let s = reduce(s, vec![Action::Online(true)]);
         assert!(!s.offline);

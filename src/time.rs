@@ -3,12 +3,22 @@
 /// Parses RingCentral's RFC 3339 timestamps (`2021-01-19T23:58:57.000Z`, offsets allowed). `None` if malformed.
 pub fn parse_rfc3339(s: &str) -> Option<f64> {
     let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
         let part = s.get(r)?;
-        if part.bytes().all(|c| c.is_ascii_digit()) { part.parse().ok() } else { None }
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
     };
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
@@ -27,13 +37,19 @@ pub fn parse_rfc3339(s: &str) -> Option<f64> {
         if digits.is_empty() {
             return None;
         }
-        frac_ms = format!("0.{digits}").parse::<f64>().ok()? * 1000.0;
+        // Milliseconds from the first three digits, without float parsing (it is large in wasm).
+        let ms: String = digits.chars().chain("000".chars()).take(3).collect();
+        frac_ms = ms.parse::<u32>().ok()? as f64;
     }
     let offset_min = match s.get(i..)? {
         "Z" | "z" => 0,
         tz if tz.len() == 6 && (tz.starts_with('+') || tz.starts_with('-')) && &tz[3..4] == ":" => {
             let m = num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?;
-            if tz.starts_with('-') { -m } else { m }
+            if tz.starts_with('-') {
+                -m
+            } else {
+                m
+            }
         }
         _ => return None,
     };
@@ -60,15 +76,35 @@ mod tests {
     #[test]
     fn parses_ringcentral_times() {
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0.0));
-        assert_eq!(parse_rfc3339("2021-01-19T23:58:57.000Z"), Some(1_611_100_737_000.0));
-        assert_eq!(parse_rfc3339("2021-01-19T23:58:57.5Z"), Some(1_611_100_737_500.0));
-        assert_eq!(parse_rfc3339("2021-01-20T01:58:57+02:00"), Some(1_611_100_737_000.0));
-        assert_eq!(parse_rfc3339("2000-02-29T00:00:00Z"), Some(951_782_400_000.0));
+        assert_eq!(
+            parse_rfc3339("2021-01-19T23:58:57.000Z"),
+            Some(1_611_100_737_000.0)
+        );
+        assert_eq!(
+            parse_rfc3339("2021-01-19T23:58:57.5Z"),
+            Some(1_611_100_737_500.0)
+        );
+        assert_eq!(
+            parse_rfc3339("2021-01-20T01:58:57+02:00"),
+            Some(1_611_100_737_000.0)
+        );
+        assert_eq!(
+            parse_rfc3339("2000-02-29T00:00:00Z"),
+            Some(951_782_400_000.0)
+        );
     }
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "yesterday", "2021-13-01T00:00:00Z", "2021-01-19T23:58:57", "2021-01-19T23:58:57.Z", "2021-01-19T23:58:57Zjunk", "２０２１-01-19T23:58:57Z"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2021-13-01T00:00:00Z",
+            "2021-01-19T23:58:57",
+            "2021-01-19T23:58:57.Z",
+            "2021-01-19T23:58:57Zjunk",
+            "２０２１-01-19T23:58:57Z",
+        ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
     }

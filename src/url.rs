@@ -17,7 +17,10 @@ pub fn encode(s: &str) -> String {
 
 /// `k=v&k=v`, each part encoded.
 pub fn to_query(pairs: &[(&str, &str)]) -> String {
-    let parts: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
+    let parts: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect();
     parts.join("&")
 }
 
@@ -60,12 +63,17 @@ pub fn parse_query(q: &str) -> Vec<(String, String)> {
 }
 
 pub fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 /// The origin (`scheme://host[:port]`) of an absolute http(s) URL.
 pub fn origin(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     if end == 0 {
         return None;
@@ -93,7 +101,9 @@ pub fn without_params(url: &str, remove: &[&str]) -> String {
     let (path, query) = base.split_once('?').unwrap_or((base, ""));
     let kept: Vec<&str> = query
         .split('&')
-        .filter(|p| !p.is_empty() && !remove.contains(&decode(p.split('=').next().unwrap_or("")).as_str()))
+        .filter(|p| {
+            !p.is_empty() && !remove.contains(&decode(p.split('=').next().unwrap_or("")).as_str())
+        })
         .collect();
     let mut out = path.to_string();
     if !kept.is_empty() {
@@ -132,8 +142,14 @@ mod tests {
 
     #[test]
     fn origins_and_hosts() {
-        assert_eq!(origin("http://127.0.0.1:8080/x?y"), Some("http://127.0.0.1:8080"));
-        assert_eq!(origin("https://platform.ringcentral.com"), Some("https://platform.ringcentral.com"));
+        assert_eq!(
+            origin("http://127.0.0.1:8080/x?y"),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            origin("https://platform.ringcentral.com"),
+            Some("https://platform.ringcentral.com")
+        );
         assert_eq!(origin("ftp://x"), None);
         assert_eq!(origin("https:///x"), None);
         assert_eq!(host("http://localhost:8080/"), Some("localhost"));
@@ -146,6 +162,9 @@ mod tests {
             without_params("http://h/p?clientId=a&code=1&state=2#f", &["code", "state"]),
             "http://h/p?clientId=a#f"
         );
-        assert_eq!(without_params("http://h/?code=1&state=2", &["code", "state"]), "http://h/");
+        assert_eq!(
+            without_params("http://h/?code=1&state=2", &["code", "state"]),
+            "http://h/"
+        );
     }
 }

@@ -12,7 +12,7 @@ use crate::tokens::{ChallengeMethod, CodeGrant, TtlRequest};
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
@@ -57,6 +57,11 @@ pub fn html_escape(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
+}
+
+/// 302 Found, as RingCentral answers (not axum's 303).
+fn found(to: &str) -> Response {
+    (StatusCode::FOUND, [(header::LOCATION, to.to_string())]).into_response()
 }
 
 fn with_query(uri: &str, pairs: &[(&str, &str)]) -> String {
@@ -180,7 +185,7 @@ fn validate(st: &AppState, p: &Params) -> Result<AuthRequest, AuthFailure> {
 
 fn failure_response(f: AuthFailure) -> Response {
     match f {
-        AuthFailure::Redirect(to) => Redirect::to(&to).into_response(),
+        AuthFailure::Redirect(to) => found(&to),
         AuthFailure::Page(code, message) => (
             StatusCode::BAD_REQUEST,
             Html(page(
@@ -302,7 +307,7 @@ pub async fn authorize_submit(State(st): State<AppState>, body: Body) -> Respons
         pairs.push(("state", s));
     }
     pairs.push(("expires_in", &ttl));
-    Redirect::to(&with_query(&req.redirect_uri, &pairs)).into_response()
+    found(&with_query(&req.redirect_uri, &pairs))
 }
 
 /// The client of a token or revoke request: HTTP Basic for confidential apps, `client_id` in the body for public.

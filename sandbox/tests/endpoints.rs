@@ -123,7 +123,7 @@ impl Sandbox {
             enc(REDIRECT)
         );
         let a = self.form("/restapi/oauth/authorize", &body).await;
-        assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+        assert_eq!(a.status, StatusCode::FOUND, "{}", a.text());
         let loc = a.header("location").unwrap();
         let (base, q) = loc.split_once('?').unwrap();
         assert_eq!(base, REDIRECT.trim_end_matches('?'));
@@ -265,7 +265,7 @@ async fn authorize_errors_after_a_valid_redirect_go_back_with_state() {
     ];
     for (extra, error) in cases {
         let a = s.get(&format!("{base}{extra}"), None).await;
-        assert_eq!(a.status, StatusCode::SEE_OTHER, "{extra}");
+        assert_eq!(a.status, StatusCode::FOUND, "{extra}");
         let loc = a.header("location").unwrap();
         assert!(
             loc.starts_with(REDIRECT)

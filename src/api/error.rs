@@ -1,42 +1,74 @@
 //! One error type for everything RingCentral or the network can answer, from both error body shapes
 //! (REST: `errorCode`/`message`/`errors[]`, section 3.1; OAuth: `error`/`error_description`, section 1.10).
 
-use serde::Deserialize;
+use super::json::Json;
 
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ErrorItem {
     pub error_code: Option<String>,
     pub message: Option<String>,
     pub permission_name: Option<String>,
-    pub parameter_name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(default)]
+/// Both error shapes in one: whichever fields are there.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ErrorBody {
-    #[serde(rename = "errorCode")]
     pub error_code: Option<String>,
     pub message: Option<String>,
     pub errors: Vec<ErrorItem>,
-    #[serde(rename = "permissionName")]
     pub permission_name: Option<String>,
     pub error: Option<String>,
     pub error_description: Option<String>,
 }
 
+impl ErrorBody {
+    pub fn read<J: Json>(j: &J) -> ErrorBody {
+        let errors = j.get("errors").and_then(|e| e.items()).unwrap_or_default();
+        ErrorBody {
+            error_code: j.str_at("errorCode"),
+            message: j.str_at("message"),
+            errors: errors
+                .iter()
+                .map(|e| ErrorItem {
+                    error_code: e.str_at("errorCode"),
+                    message: e.str_at("message"),
+                    permission_name: e.str_at("permissionName"),
+                })
+                .collect(),
+            permission_name: j.str_at("permissionName"),
+            error: j.str_at("error"),
+            error_description: j.str_at("error_description"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
     /// 401, or an OAuth `invalid_grant`/`invalid_client`: the session (or the app) is not accepted.
-    Unauthorized { code: Option<String>, message: String },
+    Unauthorized {
+        code: Option<String>,
+        message: String,
+    },
     /// 403: the user or the app lacks a permission.
-    Forbidden { permission: Option<String>, code: Option<String>, message: String },
+    Forbidden {
+        permission: Option<String>,
+        code: Option<String>,
+        message: String,
+    },
     /// 429. `retry_after` in seconds, when the header could be read.
     RateLimited { retry_after: Option<u32> },
     /// Another 4xx: the request itself was refused.
-    Rejected { status: u16, code: Option<String>, message: String },
+    Rejected {
+        status: u16,
+        code: Option<String>,
+        message: String,
+    },
     /// 5xx.
-    Server { status: u16, code: Option<String>, message: String },
+    Server {
+        status: u16,
+        code: Option<String>,
+        message: String,
+    },
     /// No answer: offline, DNS, CORS, a dropped connection.
     Network(String),
     /// An answer we could not read (malformed or truncated JSON, a body of the wrong shape).
@@ -45,7 +77,11 @@ pub enum ApiError {
 
 impl ApiError {
     /// Maps a non-2xx answer. `body` is the parsed JSON body, if it was JSON of either shape.
-    pub fn from_status(status: u16, body: Option<ErrorBody>, retry_after: Option<&str>) -> ApiError {
+    pub fn from_status(
+        status: u16,
+        body: Option<ErrorBody>,
+        retry_after: Option<&str>,
+    ) -> ApiError {
         let b = body.unwrap_or_default();
         let first = b.errors.first().cloned().unwrap_or_default();
         // The specific code is in errors[]; the top-level one may be symbolic (`InsufficientPermissions`).
@@ -60,7 +96,9 @@ impl ApiError {
         let oauth = b.error.as_deref();
         match status {
             429 => ApiError::RateLimited {
-                retry_after: retry_after.and_then(|v| v.trim().parse::<u32>().ok()).map(|s| s.min(3600)),
+                retry_after: retry_after
+                    .and_then(|v| v.trim().parse::<u32>().ok())
+                    .map(|s| s.min(3600)),
             },
             401 => ApiError::Unauthorized { code, message },
             403 => ApiError::Forbidden {
@@ -68,15 +106,31 @@ impl ApiError {
                 code,
                 message,
             },
-            400 if matches!(oauth, Some("invalid_grant")) => ApiError::Unauthorized { code, message },
-            s if s >= 500 => ApiError::Server { status, code, message },
-            _ => ApiError::Rejected { status, code, message },
+            400 if matches!(oauth, Some("invalid_grant")) => {
+                ApiError::Unauthorized { code, message }
+            }
+            s if s >= 500 => ApiError::Server {
+                status,
+                code,
+                message,
+            },
+            _ => ApiError::Rejected {
+                status,
+                code,
+                message,
+            },
         }
     }
 
     /// Worth trying again after a pause without the user doing anything.
     pub fn is_transient(&self) -> bool {
-        matches!(self, ApiError::Server { .. } | ApiError::Network(_) | ApiError::Malformed(_) | ApiError::RateLimited { .. })
+        matches!(
+            self,
+            ApiError::Server { .. }
+                | ApiError::Network(_)
+                | ApiError::Malformed(_)
+                | ApiError::RateLimited { .. }
+        )
     }
 
     pub fn code(&self) -> Option<&str> {
@@ -131,30 +185,69 @@ impl ApiError {
 mod tests {
     use super::*;
 
+    fn body(json: &str) -> Option<ErrorBody> {
+        serde_json::from_str::<serde_json::Value>(json)
+            .ok()
+            .map(|v| ErrorBody::read(&v))
+    }
+
     fn map(status: u16, json: &str) -> ApiError {
-        ApiError::from_status(status, serde_json::from_str(json).ok(), None)
+        ApiError::from_status(status, body(json), None)
     }
 
     #[test]
     fn oauth_samples_of_section_1_10() {
-        let e = map(401, r#"{ "error" : "invalid_client", "error_description" : "Client authentication is required", "errors" : [ { "errorCode" : "OAU-123", "message" : "Client authentication is required" } ] }"#);
-        assert_eq!(e, ApiError::Unauthorized { code: Some("OAU-123".into()), message: "Client authentication is required".into() });
-        let e = map(400, r#"{"error":"invalid_redirect_uri","errors":[{"errorCode":"OAU-109","message":"Redirect URIs do not match"}],"error_description":"Redirect URIs do not match"}"#);
+        let e = map(
+            401,
+            r#"{ "error" : "invalid_client", "error_description" : "Client authentication is required", "errors" : [ { "errorCode" : "OAU-123", "message" : "Client authentication is required" } ] }"#,
+        );
+        assert_eq!(
+            e,
+            ApiError::Unauthorized {
+                code: Some("OAU-123".into()),
+                message: "Client authentication is required".into()
+            }
+        );
+        let e = map(
+            400,
+            r#"{"error":"invalid_redirect_uri","errors":[{"errorCode":"OAU-109","message":"Redirect URIs do not match"}],"error_description":"Redirect URIs do not match"}"#,
+        );
         assert_eq!(e.summary(), "OAU-109 Redirect URIs do not match");
         assert!(matches!(e, ApiError::Rejected { status: 400, .. }));
-        let e = map(400, r#"{"error":"invalid_grant","errors":[{"errorCode":"OAU-210","message":"Token expired"}],"error_description":"Token expired"}"#);
-        assert_eq!(e, ApiError::Unauthorized { code: Some("OAU-210".into()), message: "Token expired".into() });
-        let e = map(400, r#"{"error":"invalid_grant","errors":[{"errorCode":"OAU-140","message":"Invalid resource owner credentials"}]}"#);
+        let e = map(
+            400,
+            r#"{"error":"invalid_grant","errors":[{"errorCode":"OAU-210","message":"Token expired"}],"error_description":"Token expired"}"#,
+        );
+        assert_eq!(
+            e,
+            ApiError::Unauthorized {
+                code: Some("OAU-210".into()),
+                message: "Token expired".into()
+            }
+        );
+        let e = map(
+            400,
+            r#"{"error":"invalid_grant","errors":[{"errorCode":"OAU-140","message":"Invalid resource owner credentials"}]}"#,
+        );
         assert_eq!(e.code(), Some("OAU-140"));
-        let e = map(401, r#"{"error":"invalid_client","error_description":"[ThirdPartyAppAccess] permission required","errors":[{"errorCode":"CMN-408","message":"[ThirdPartyAppAccess] permission required","parameters":[{"parameterName":"permissionName","parameterValue":"ThirdPartyAppAccess"}]}]}"#);
+        let e = map(
+            401,
+            r#"{"error":"invalid_client","error_description":"[ThirdPartyAppAccess] permission required","errors":[{"errorCode":"CMN-408","message":"[ThirdPartyAppAccess] permission required","parameters":[{"parameterName":"permissionName","parameterValue":"ThirdPartyAppAccess"}]}]}"#,
+        );
         assert_eq!(e.code(), Some("CMN-408"));
-        let e = map(400, r#"{"error":"unauthorized_client","errors":[{"errorCode":"OAU-251","message":"Unauthorized for this grant type"}]}"#);
+        let e = map(
+            400,
+            r#"{"error":"unauthorized_client","errors":[{"errorCode":"OAU-251","message":"Unauthorized for this grant type"}]}"#,
+        );
         assert_eq!(e.summary(), "OAU-251 Unauthorized for this grant type");
     }
 
     #[test]
     fn rest_samples_of_section_3_1() {
-        let e = map(403, r#"{"errorCode":"InsufficientPermissions","message":"In order to call this API endpoint, application needs to have [ReadCallLog] permission","errors":[{"errorCode":"CMN-401","message":"In order to call this API endpoint, application needs to have [ReadCallLog] permission","permissionName":"ReadCallLog"}],"permissionName":"ReadCallLog"}"#);
+        let e = map(
+            403,
+            r#"{"errorCode":"InsufficientPermissions","message":"In order to call this API endpoint, application needs to have [ReadCallLog] permission","errors":[{"errorCode":"CMN-401","message":"In order to call this API endpoint, application needs to have [ReadCallLog] permission","permissionName":"ReadCallLog"}],"permissionName":"ReadCallLog"}"#,
+        );
         assert_eq!(
             e,
             ApiError::Forbidden {
@@ -163,23 +256,63 @@ mod tests {
                 message: "In order to call this API endpoint, application needs to have [ReadCallLog] permission".into()
             }
         );
-        let e = map(403, r#"{"errorCode":"InsufficientPermissions","message":"[ReadCompanyCallLog] permission required","errors":[{"errorCode":"CMN-408","message":"[ReadCompanyCallLog] permission required","permissionName":"ReadCompanyCallLog"}],"permissionName":"ReadCompanyCallLog"}"#);
+        let e = map(
+            403,
+            r#"{"errorCode":"InsufficientPermissions","message":"[ReadCompanyCallLog] permission required","errors":[{"errorCode":"CMN-408","message":"[ReadCompanyCallLog] permission required","permissionName":"ReadCompanyCallLog"}],"permissionName":"ReadCompanyCallLog"}"#,
+        );
         assert!(e.advice().contains("administrators"));
-        let e = ApiError::from_status(429, serde_json::from_str(r#"{"errorCode":"CMN-301","message":"Request rate exceeded","errors":[{"errorCode":"CMN-301","message":"Request rate exceeded"}]}"#).ok(), Some("60"));
-        assert_eq!(e, ApiError::RateLimited { retry_after: Some(60) });
-        assert_eq!(ApiError::from_status(429, None, Some("soon")), ApiError::RateLimited { retry_after: None });
-        let e = map(401, r#"{"errorCode":"OAU-123","message":"Authorization header is not specified","errors":[{"errorCode":"OAU-123","message":"Authorization header is not specified"}]}"#);
+        let e = ApiError::from_status(
+            429,
+            body(
+                r#"{"errorCode":"CMN-301","message":"Request rate exceeded","errors":[{"errorCode":"CMN-301","message":"Request rate exceeded"}]}"#,
+            ),
+            Some("60"),
+        );
+        assert_eq!(
+            e,
+            ApiError::RateLimited {
+                retry_after: Some(60)
+            }
+        );
+        assert_eq!(
+            ApiError::from_status(429, None, Some("soon")),
+            ApiError::RateLimited { retry_after: None }
+        );
+        let e = map(
+            401,
+            r#"{"errorCode":"OAU-123","message":"Authorization header is not specified","errors":[{"errorCode":"OAU-123","message":"Authorization header is not specified"}]}"#,
+        );
         assert_eq!(e.summary(), "OAU-123 Authorization header is not specified");
-        let e = map(401, r#"{"errorCode":"OAU-128","message":"Access token expired.","errors":[{"errorCode":"OAU-128","message":"Access token expired."}]}"#);
+        let e = map(
+            401,
+            r#"{"errorCode":"OAU-128","message":"Access token expired.","errors":[{"errorCode":"OAU-128","message":"Access token expired."}]}"#,
+        );
         assert_eq!(e.code(), Some("OAU-128"));
-        let e = map(400, r#"{"errors":[{"errorCode":"CMN-101","message":"Parameter [direction] value is invalid","parameterName":"direction"}]}"#);
-        assert_eq!(e, ApiError::Rejected { status: 400, code: Some("CMN-101".into()), message: "Parameter [direction] value is invalid".into() });
+        let e = map(
+            400,
+            r#"{"errors":[{"errorCode":"CMN-101","message":"Parameter [direction] value is invalid","parameterName":"direction"}]}"#,
+        );
+        assert_eq!(
+            e,
+            ApiError::Rejected {
+                status: 400,
+                code: Some("CMN-101".into()),
+                message: "Parameter [direction] value is invalid".into()
+            }
+        );
     }
 
     #[test]
     fn bodies_that_are_not_ringcentral_json() {
         let e = ApiError::from_status(502, None, None);
-        assert_eq!(e, ApiError::Server { status: 502, code: None, message: "HTTP 502".into() });
+        assert_eq!(
+            e,
+            ApiError::Server {
+                status: 502,
+                code: None,
+                message: "HTTP 502".into()
+            }
+        );
         assert!(e.is_transient());
         assert!(!map(401, "{}").is_transient());
         assert!(ApiError::Malformed("x".into()).is_transient());

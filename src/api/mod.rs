@@ -3,4 +3,5 @@
 #[cfg(target_arch = "wasm32")]
 pub mod client;
 pub mod error;
+pub mod json;
 pub mod model;

@@ -14,7 +14,11 @@ pub struct Pending {
 
 impl Pending {
     pub fn encode(&self) -> String {
-        url::to_query(&[("state", &self.state), ("verifier", &self.verifier), ("return", &self.return_to)])
+        url::to_query(&[
+            ("state", &self.state),
+            ("verifier", &self.verifier),
+            ("return", &self.return_to),
+        ])
     }
 
     pub fn decode(s: &str) -> Option<Pending> {
@@ -57,7 +61,11 @@ pub fn code_body(c: &WidgetConfig, code: &str, verifier: &str) -> String {
 }
 
 pub fn refresh_body(c: &WidgetConfig, refresh_token: &str) -> String {
-    url::to_query(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("client_id", &c.client_id)])
+    url::to_query(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token),
+        ("client_id", &c.client_id),
+    ])
 }
 
 pub fn revoke_body(c: &WidgetConfig, token: &str) -> String {
@@ -69,9 +77,16 @@ pub fn revoke_body(c: &WidgetConfig, token: &str) -> String {
 pub enum Callback {
     /// Not a callback: no `code`, `error` or `state` in the query.
     None,
-    Code { code: String, state: String },
+    Code {
+        code: String,
+        state: String,
+    },
     /// RingCentral (or the user) refused: `error`, `error_description`.
-    Denied { error: String, description: String, state: String },
+    Denied {
+        error: String,
+        description: String,
+        state: String,
+    },
 }
 
 pub fn read_callback(query: &str) -> Callback {
@@ -80,12 +95,17 @@ pub fn read_callback(query: &str) -> Callback {
     if let Some(error) = url::get(&q, "error") {
         return Callback::Denied {
             error: error.to_string(),
-            description: url::get(&q, "error_description").unwrap_or_default().to_string(),
+            description: url::get(&q, "error_description")
+                .unwrap_or_default()
+                .to_string(),
             state,
         };
     }
     match url::get(&q, "code") {
-        Some(code) if !code.is_empty() => Callback::Code { code: code.to_string(), state },
+        Some(code) if !code.is_empty() => Callback::Code {
+            code: code.to_string(),
+            state,
+        },
         _ => Callback::None,
     }
 }
@@ -97,7 +117,9 @@ pub const CALLBACK_PARAMS: &[&str] = &["code", "state", "expires_in", "error", "
 pub fn denied_message(error: &str, description: &str) -> String {
     let what = match error {
         "access_denied" => "Sign-in was cancelled.",
-        "server_error" | "temporarily_unavailable" => "RingCentral could not sign you in just now. Try again in a minute.",
+        "server_error" | "temporarily_unavailable" => {
+            "RingCentral could not sign you in just now. Try again in a minute."
+        }
         "login_required" | "interaction_required" => "RingCentral needs you to sign in.",
         _ => "RingCentral refused the sign-in request. Check the app's Client ID and redirect URI.",
     };
@@ -142,7 +164,10 @@ mod tests {
             code_body(&cfg(), "c", "v"),
             "grant_type=authorization_code&code=c&redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2F&client_id=demo-client&code_verifier=v"
         );
-        assert_eq!(refresh_body(&cfg(), "r+1"), "grant_type=refresh_token&refresh_token=r%2B1&client_id=demo-client");
+        assert_eq!(
+            refresh_body(&cfg(), "r+1"),
+            "grant_type=refresh_token&refresh_token=r%2B1&client_id=demo-client"
+        );
         assert_eq!(revoke_body(&cfg(), "t"), "token=t&client_id=demo-client");
     }
 
@@ -151,17 +176,28 @@ mod tests {
         assert_eq!(read_callback("?clientId=x"), Callback::None);
         assert_eq!(
             read_callback("?code=SplxlOBeZQQYbYS6WxSbIA&state=xyz&expires_in=60"),
-            Callback::Code { code: "SplxlOBeZQQYbYS6WxSbIA".into(), state: "xyz".into() }
+            Callback::Code {
+                code: "SplxlOBeZQQYbYS6WxSbIA".into(),
+                state: "xyz".into()
+            }
         );
         assert_eq!(
             read_callback("?error=access_denied&error_description=The+user+denied&state=s"),
-            Callback::Denied { error: "access_denied".into(), description: "The user denied".into(), state: "s".into() }
+            Callback::Denied {
+                error: "access_denied".into(),
+                description: "The user denied".into(),
+                state: "s".into()
+            }
         );
     }
 
     #[test]
     fn pending_round_trips() {
-        let p = Pending { state: "p.a&b".into(), verifier: "v".into(), return_to: "http://h/?clientId=a&x=1".into() };
+        let p = Pending {
+            state: "p.a&b".into(),
+            verifier: "v".into(),
+            return_to: "http://h/?clientId=a&x=1".into(),
+        };
         assert_eq!(Pending::decode(&p.encode()), Some(p));
         assert_eq!(Pending::decode("state=a"), None);
     }
@@ -169,6 +205,9 @@ mod tests {
     #[test]
     fn denied_messages() {
         assert!(denied_message("access_denied", "").starts_with("Sign-in was cancelled."));
-        assert!(denied_message("invalid_request", "Code challenge is required").contains("Code challenge is required"));
+        assert!(
+            denied_message("invalid_request", "Code challenge is required")
+                .contains("Code challenge is required")
+        );
     }
 }

@@ -1,0 +1,50 @@
+# rc-active-calls: `make demo` and `make test` are the whole set-up; each installs what is missing first.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+SANDBOX_ADDR ?= 127.0.0.1:8790
+WIDGET_PORT  ?= 8080
+DEMO_URL     := http://127.0.0.1:$(WIDGET_PORT)/?clientId=demo-client&server=http://$(SANDBOX_ADDR)
+
+.PHONY: setup demo test test-native test-wasm test-e2e lint size build sandbox clean
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	trunk build --release
+
+sandbox:
+	cargo build -p rc-sandbox
+
+# Starts rc-sandbox and `trunk serve`; Ctrl-C stops both.
+demo: setup sandbox
+	@scripts/demo.sh "$(SANDBOX_ADDR)" "$(WIDGET_PORT)" "$(DEMO_URL)"
+
+test: setup lint test-native test-wasm test-e2e
+	@echo "make test: every suite passed"
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --lib --bins --tests -- -D warnings
+
+test-native:
+	cargo test --workspace
+
+# wasm-bindgen-test in headless Chromium (Debian's chromium + chromedriver).
+test-wasm:
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	CHROMEDRIVER=/usr/bin/chromedriver \
+	cargo test --target wasm32-unknown-unknown --test '*'
+
+# Playwright (playwright-core + Debian's Chromium) against the release build and rc-sandbox.
+test-e2e: build sandbox
+	cd e2e && node --test --test-concurrency=1 tests/
+
+size: setup
+	bench/size
+
+clean:
+	cargo clean
+	rm -rf dist e2e/artifacts

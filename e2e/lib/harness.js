@@ -1,0 +1,96 @@
+// Starts rc-sandbox and a static server for dist/, launches Debian's Chromium, and fails a test on any page error,
+// console error or "panicked" text. Each test gets a fresh browser context and a reset sandbox.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { extname, join, normalize, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SANDBOX = 'http://127.0.0.1:18790';
+export const WIDGET = 'http://127.0.0.1:18080/';
+export const ARTIFACTS = join(root, 'e2e', 'artifacts');
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+
+function serveDist(port) {
+  const dist = join(root, 'dist');
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const file = normalize(join(dist, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(dist)) { res.writeHead(403).end(); return; }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  return new Promise((ok) => server.listen(port, '127.0.0.1', () => ok(server)));
+}
+
+async function waitFor(url, ms = 20000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try { if ((await fetch(url)).status < 500) return; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+export async function startAll() {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const sandbox = spawn(join(root, 'target', 'debug', 'rc-sandbox'),
+    ['--listen', '127.0.0.1:18790', '--config', join(root, 'e2e', 'sandbox-world.json'), '--seed', '7'],
+    { stdio: ['ignore', 'ignore', 'inherit'] });
+  const web = await serveDist(18080);
+  await waitFor(`${SANDBOX}/sandbox/state`);
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  return {
+    browser,
+    async stop() {
+      await browser.close();
+      web.close();
+      sandbox.kill('SIGINT');
+    },
+  };
+}
+
+export async function control(path, body, method = 'POST') {
+  const res = await fetch(`${SANDBOX}${path}`, {
+    method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status >= 400) throw new Error(`${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+export const requests = () => control('/sandbox/requests', undefined, 'GET');
+
+/// A fresh context and page whose every error is recorded; `problems()` lists them.
+export async function freshPage(browser) {
+  await control('/sandbox/reset', { seed: 7, noTraffic: true });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const seen = [];
+  const watch = (p) => {
+    p.on('pageerror', (e) => seen.push(`pageerror: ${e.message}`));
+    p.on('console', (m) => {
+      if (m.type() === 'error' || /panicked/i.test(m.text())) seen.push(`console ${m.type()}: ${m.text()}`);
+    });
+  };
+  watch(page);
+  context.on('page', watch);
+  return { context, page, problems: () => seen.slice() };
+}
+
+/// Signs in on the sandbox page as `user` ("Ben Baker", "Ada Admin").
+export async function signInOnSandboxPage(page, user) {
+  await page.getByRole('radio', { name: new RegExp(user) }).check();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

@@ -1,0 +1,68 @@
+// A new user opens the standalone page, signs in on the sandbox's page, sees their name and a call that a
+// control-API request starts, watches it end and linger; the address bar keeps no code; no errors, no panic.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startAll, freshPage, control, requests, signInOnSandboxPage, WIDGET, ARTIFACTS } from '../lib/harness.js';
+
+let env;
+before(async () => { env = await startAll(); });
+after(async () => { await env?.stop(); });
+
+const PAGE = `${WIDGET}?clientId=demo-client&server=http://127.0.0.1:18790&pollSeconds=6`;
+
+test('sign in by redirect, watch a call come, end and linger, with a clean address bar', async () => {
+  const { page, problems, context } = await freshPage(env.browser);
+  await page.goto(PAGE);
+  const signIn = page.getByRole('button', { name: 'Sign in with RingCentral' });
+  await signIn.waitFor();
+  await page.screenshot({ path: join(ARTIFACTS, 'signed-out.png') });
+  await signIn.click();
+  await page.waitForURL(/\/restapi\/oauth\/authorize/);
+  await signInOnSandboxPage(page, 'Ben Baker');
+  await page.getByText('Ben Baker').first().waitFor();
+  await page.getByText('No active calls right now.').waitFor();
+
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get('code'), null, 'no code in the address bar');
+  assert.equal(url.searchParams.get('state'), null);
+  assert.equal(url.searchParams.get('clientId'), 'demo-client', 'the configuration query is kept');
+  const historyLength = await page.evaluate(() => history.length);
+
+  const started = await control('/sandbox/calls', {
+    extension: '102', from: { name: 'Northwind Traders', phoneNumber: '+12125550143', location: 'New York, NY' },
+  });
+  const row = page.locator(`tr[data-call-id="${started.id}"]`);
+  await row.waitFor({ timeout: 15000 });
+  assert.match(await row.innerText(), /Northwind Traders/);
+  assert.match(await row.innerText(), /Ringing/);
+  await assert.doesNotReject(page.getByRole('status').filter({ hasText: 'Incoming call from Northwind Traders' }).waitFor());
+
+  await control(`/sandbox/calls/${started.id}/answer`);
+  await row.getByText('Connected').waitFor({ timeout: 15000 });
+  const d1 = await row.getByRole('timer').innerText();
+  await page.waitForTimeout(2100);
+  const d2 = await row.getByRole('timer').innerText();
+  assert.notEqual(d1, d2, `the duration ticks (${d1} then ${d2})`);
+  await page.screenshot({ path: join(ARTIFACTS, 'calls.png') });
+
+  await control(`/sandbox/calls/${started.id}/end`);
+  await row.getByText('Ended · Accepted').waitFor({ timeout: 15000 });
+  assert.match(await row.getAttribute('class'), /rcac-ended/, 'ended rows are marked (greyed)');
+  await page.screenshot({ path: join(ARTIFACTS, 'ended.png') });
+
+  // Reload: the session resumes without a new sign-in.
+  await page.reload();
+  await page.getByText('Ben Baker').first().waitFor();
+  await row.waitFor();
+  assert.equal(new URL(page.url()).searchParams.get('code'), null);
+  assert.ok(historyLength >= 1);
+
+  const log = await requests();
+  const calls = log.filter((r) => r.method === 'GET' && r.path.endsWith('/active-calls'));
+  assert.ok(calls.length >= 3, 'polled');
+  assert.ok(calls.every((r) => r.auth && r.status === 200), `every poll authorized and answered: ${JSON.stringify(log.map((r) => [r.method, r.path, r.status, r.detail]))}`);
+  assert.equal(log.filter((r) => r.detail === 'authorization_code').length, 1, 'the code was exchanged once');
+  assert.deepEqual(problems(), []);
+  await context.close();
+});

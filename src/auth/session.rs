@@ -1,0 +1,218 @@
+//! The signed-in session: tokens, refresh, revoke.
+//!
+//! Where tokens live: the access token only in memory; the refresh token in this tab's sessionStorage so a reload
+//! can resume without a new sign-in, and nowhere else (not localStorage, not cookies). RingCentral's refresh tokens
+//! are single-use and rotate, so a stolen old one is worth little; sessionStorage is per tab and cleared when the tab
+//! closes. If storage is blocked, the session lives in memory for the tab's life.
+
+use crate::api::client::{request, send, Answer, Body};
+use crate::api::error::ApiError;
+use crate::api::model::TokenInfo;
+use crate::auth::flow;
+use crate::config::WidgetConfig;
+use crate::web;
+use std::cell::{Cell, RefCell};
+use wasm_bindgen::JsValue;
+
+/// Refresh this long before the access token expires (RingCentral's JS SDK uses the same 60 s).
+pub const REFRESH_EARLY_MS: f64 = 60_000.0;
+
+#[derive(Debug, Clone)]
+struct Tokens {
+    access: String,
+    access_expires_at: f64,
+    refresh: Option<String>,
+}
+
+pub struct Session {
+    pub cfg: WidgetConfig,
+    tokens: RefCell<Option<Tokens>>,
+    refreshing: Cell<bool>,
+    /// Bumped on sign-out so a refresh that finishes afterwards is dropped.
+    generation: Cell<u32>,
+}
+
+impl Session {
+    pub fn new(cfg: WidgetConfig) -> Self {
+        Session {
+            cfg,
+            tokens: RefCell::new(None),
+            refreshing: Cell::new(false),
+            generation: Cell::new(0),
+        }
+    }
+
+    fn storage_key(&self) -> String {
+        format!(
+            "rc-active-calls:refresh:{}@{}",
+            self.cfg.client_id, self.cfg.server
+        )
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.cfg.server, path)
+    }
+
+    pub fn has_tokens(&self) -> bool {
+        self.tokens.borrow().is_some()
+    }
+
+    /// A refresh token left by an earlier page load in this tab.
+    pub fn stored_refresh_token(&self) -> Option<String> {
+        web::storage_get(&self.storage_key()).filter(|t| !t.is_empty())
+    }
+
+    /// Keeps new tokens; returns `false` when the refresh token could not be stored (the session then ends with
+    /// the tab).
+    fn keep(&self, t: TokenInfo, at: f64) -> bool {
+        let expires_in = t
+            .expires_in
+            .filter(|e| e.is_finite() && *e > 0.0)
+            .unwrap_or(3600.0);
+        let stored = match &t.refresh_token {
+            Some(r) => web::storage_set(&self.storage_key(), r),
+            None => {
+                web::storage_remove(&self.storage_key());
+                true
+            }
+        };
+        *self.tokens.borrow_mut() = Some(Tokens {
+            access: t.access_token,
+            access_expires_at: at + expires_in * 1000.0,
+            refresh: t.refresh_token,
+        });
+        stored
+    }
+
+    fn token_url(&self) -> String {
+        self.url("/restapi/oauth/token")
+    }
+
+    /// Exchanges an authorization code (once). Returns whether the session can outlive this page.
+    pub async fn exchange(&self, code: &str, verifier: &str) -> Result<bool, ApiError> {
+        let a = request(
+            &self.token_url(),
+            Body::Form(flow::code_body(&self.cfg, code, verifier)),
+            None,
+        )
+        .await?;
+        Ok(self.keep(read_tokens(&a.value)?, a.at))
+    }
+
+    /// Uses a refresh token. One refresh at a time: a second caller waits for the first and shares its result.
+    pub async fn refresh(&self, token: Option<String>) -> Result<(), ApiError> {
+        if self.refreshing.get() {
+            while self.refreshing.get() {
+                web::sleep(50.0).await;
+            }
+            return if self.has_tokens() {
+                Ok(())
+            } else {
+                Err(ended("the session ended"))
+            };
+        }
+        let Some(rt) = token.or_else(|| {
+            self.tokens
+                .borrow()
+                .as_ref()
+                .and_then(|t| t.refresh.clone())
+        }) else {
+            return Err(ended(
+                "the session expired and this app gets no refresh token",
+            ));
+        };
+        let generation = self.generation.get();
+        self.refreshing.set(true);
+        let result = request(
+            &self.token_url(),
+            Body::Form(flow::refresh_body(&self.cfg, &rt)),
+            None,
+        )
+        .await
+        .and_then(|a| Ok((read_tokens(&a.value)?, a.at)));
+        self.refreshing.set(false);
+        if generation != self.generation.get() {
+            return Err(ended("signed out"));
+        }
+        match result {
+            Ok((tokens, at)) => {
+                self.keep(tokens, at);
+                Ok(())
+            }
+            Err(e @ ApiError::Unauthorized { .. }) => {
+                self.forget();
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The access token, refreshed first when it expires within a minute.
+    pub async fn access_token(&self) -> Result<String, ApiError> {
+        let current = self.tokens.borrow().clone();
+        match current {
+            Some(t) if web::now() < t.access_expires_at - REFRESH_EARLY_MS => Ok(t.access),
+            Some(_) => {
+                self.refresh(None).await?;
+                self.tokens
+                    .borrow()
+                    .as_ref()
+                    .map(|t| t.access.clone())
+                    .ok_or_else(|| ended("the session ended"))
+            }
+            None => Err(ended("not signed in")),
+        }
+    }
+
+    /// An authorized GET of a RingCentral path; the body as parsed JSON.
+    pub async fn get(&self, path: &str) -> Result<Answer<JsValue>, ApiError> {
+        let token = self.access_token().await?;
+        request(&self.url(path), Body::None, Some(&token)).await
+    }
+
+    /// Whether a 401 is worth one refresh and one retry.
+    pub fn can_refresh(&self) -> bool {
+        self.tokens
+            .borrow()
+            .as_ref()
+            .is_some_and(|t| t.refresh.is_some())
+    }
+
+    /// Forgets the tokens here (after the server said they are dead).
+    pub fn forget(&self) {
+        self.generation.set(self.generation.get() + 1);
+        *self.tokens.borrow_mut() = None;
+        web::storage_remove(&self.storage_key());
+    }
+
+    /// Sign-out: revoke at RingCentral (which ends every token of the session), then forget. A failed revoke is
+    /// not retried (RingCentral's guidance) and does not keep anyone signed in.
+    pub async fn sign_out(&self) {
+        let token = self
+            .tokens
+            .borrow()
+            .as_ref()
+            .map(|t| t.refresh.clone().unwrap_or_else(|| t.access.clone()));
+        self.forget();
+        if let Some(t) = token {
+            let _ = send(
+                &self.url("/restapi/oauth/revoke"),
+                Body::Form(flow::revoke_body(&self.cfg, &t)),
+                None,
+            )
+            .await;
+        }
+    }
+}
+
+fn read_tokens(j: &JsValue) -> Result<TokenInfo, ApiError> {
+    TokenInfo::read(j)
+        .ok_or_else(|| ApiError::Malformed("the token answer has no access_token".into()))
+}
+
+fn ended(why: &str) -> ApiError {
+    ApiError::Unauthorized {
+        code: None,
+        message: why.to_string(),
+    }
+}

@@ -1,0 +1,26 @@
+use crate::config::Problem;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub problems: Vec<Problem>,
+}
+
+/// Says exactly what to set when the configuration is missing or wrong.
+#[function_component(ConfigPanel)]
+pub fn config_panel(p: &Props) -> Html {
+    html! {
+        <div class="rcac-card rcac-config" role="alert">
+            <h2 class="rcac-title">{ "The widget needs configuring" }</h2>
+            <ul>
+                { for p.problems.iter().map(|pr| html! {
+                    <li><code>{ pr.key }</code>{ " " }{ pr.message.clone() }</li>
+                }) }
+            </ul>
+            <p class="rcac-muted">
+                { "Set these in the page address (" }<code>{ "?clientId=…&server=…" }</code>
+                { ") or as data- attributes on the widget's element (" }<code>{ "data-client-id=\"…\"" }</code>{ ")." }
+            </p>
+        </div>
+    }
+}

@@ -1,0 +1,8 @@
+//! The view: `App` owns the store and the effects; the others get data and callbacks.
+
+pub mod app;
+pub mod call_row;
+pub mod config_panel;
+pub mod panel;
+pub mod sign_in;
+pub mod status_bar;

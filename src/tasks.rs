@@ -1,0 +1,249 @@
+//! The async work that feeds the store: start-up (a sign-in callback or a stored session), sign-in, sign-out, and
+//! the polling loop. Each runs as an abortable task owned by the component effect that started it.
+
+use crate::api::error::ApiError;
+use crate::api::model::{CallLogPage, ExtensionInfo};
+use crate::auth::login::{self, Outcome};
+use crate::auth::session::Session;
+use crate::config::Scope;
+use crate::format::CallView;
+use crate::poll::{Decision, Scheduler};
+use crate::state::{Action, User};
+use crate::web;
+use futures_util::future::{AbortHandle, Abortable};
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+use yew::Callback;
+
+/// Most pages fetched in one refresh (`perPage` up to 1000 each).
+const MAX_PAGES: u32 = 20;
+
+/// Starts `fut`; the returned handle stops it (dropping its timers and requests).
+pub fn spawn(fut: impl Future<Output = ()> + 'static) -> AbortHandle {
+    let (handle, reg) = AbortHandle::new_pair();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = Abortable::new(fut, reg).await;
+    });
+    handle
+}
+
+pub type Dispatch = Callback<Action>;
+
+/// Whether the page is hidden and the network up, as the listeners last saw them.
+#[derive(Debug, Clone, Copy)]
+pub struct Env {
+    pub hidden: bool,
+    pub online: bool,
+}
+
+fn session_ended_message(e: &ApiError) -> String {
+    format!(
+        "Your RingCentral session ended ({}). Sign in again to keep watching calls.",
+        e.summary()
+    )
+}
+
+async fn load_user(session: &Session) -> Result<User, ApiError> {
+    let info = ExtensionInfo::read(
+        &session
+            .get("/restapi/v1.0/account/~/extension/~")
+            .await?
+            .value,
+    );
+    Ok(User {
+        name: info.display_name(),
+        extension_number: info.extension_number,
+    })
+}
+
+async fn after_sign_in(session: &Session, persistent: bool, dispatch: &Dispatch) {
+    if !persistent {
+        dispatch.emit(Action::StorageBlocked);
+    }
+    match load_user(session).await {
+        Ok(u) => dispatch.emit(Action::SignedIn(u)),
+        Err(e @ ApiError::Unauthorized { .. }) => {
+            session.forget();
+            dispatch.emit(Action::SignInFailed(session_ended_message(&e)));
+        }
+        // Who we are is nice to show, not needed to list calls.
+        Err(_) => dispatch.emit(Action::SignedIn(User {
+            name: "RingCentral user".into(),
+            extension_number: None,
+        })),
+    }
+}
+
+/// On load: finish a redirect sign-in, or resume the session a refresh token in this tab's storage holds.
+pub async fn start_up(session: Rc<Session>, dispatch: Dispatch) {
+    if !web::storage_works() {
+        dispatch.emit(Action::StorageBlocked);
+    }
+    if let Some(result) = login::complete_redirect(&session).await {
+        dispatch.emit(Action::SignInStarted);
+        match result {
+            Ok(Outcome::SignedIn { persistent }) => {
+                after_sign_in(&session, persistent, &dispatch).await
+            }
+            Ok(Outcome::Redirecting) => {}
+            Err(why) => dispatch.emit(Action::SignInFailed(why)),
+        }
+        return;
+    }
+    let Some(rt) = session.stored_refresh_token() else {
+        return;
+    };
+    dispatch.emit(Action::SignInStarted);
+    match session.refresh(Some(rt)).await {
+        Ok(()) => after_sign_in(&session, true, &dispatch).await,
+        Err(e @ ApiError::Unauthorized { .. }) => {
+            dispatch.emit(Action::SignInFailed(session_ended_message(&e)))
+        }
+        Err(e) => dispatch.emit(Action::SignInFailed(format!(
+            "Could not resume your session: {}. {}",
+            e.summary(),
+            e.advice()
+        ))),
+    }
+}
+
+pub async fn sign_in(session: Rc<Session>, popup: bool, dispatch: Dispatch) {
+    dispatch.emit(Action::SignInStarted);
+    match login::sign_in(&session, popup).await {
+        Ok(Outcome::Redirecting) => {}
+        Ok(Outcome::SignedIn { persistent }) => {
+            after_sign_in(&session, persistent, &dispatch).await
+        }
+        Err(why) => dispatch.emit(Action::SignInFailed(why)),
+    }
+}
+
+pub async fn sign_out(session: Rc<Session>, dispatch: Dispatch) {
+    session.sign_out().await;
+    dispatch.emit(Action::SignedOut(None));
+}
+
+fn list_path(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Extension => "/restapi/v1.0/account/~/extension/~/active-calls",
+        Scope::Account => "/restapi/v1.0/account/~/active-calls",
+    }
+}
+
+/// One refresh: every page of the list, each counted against the Heavy budget before it is sent.
+async fn fetch_calls(
+    session: &Session,
+    sched: &RefCell<Scheduler>,
+    scope: Scope,
+) -> Result<Action, ApiError> {
+    let per_page = session.cfg.page_size;
+    let mut calls = vec![];
+    let mut skipped = 0;
+    let mut page = 1;
+    loop {
+        if page > 1 {
+            loop {
+                let wait = sched.borrow_mut().budget_wait(web::now());
+                if wait <= 0.0 {
+                    break;
+                }
+                web::sleep(wait.min(1000.0)).await;
+            }
+        }
+        sched.borrow_mut().on_sent(web::now());
+        let path = format!(
+            "{}?view=Simple&perPage={per_page}&page={page}",
+            list_path(scope)
+        );
+        let a = session.get(&path).await?;
+        let list = CallLogPage::read(&a.value).map_err(ApiError::Malformed)?;
+        sched.borrow_mut().on_success(a.at, a.budget);
+        let more = list.has_next && page < MAX_PAGES;
+        skipped += list.unreadable;
+        for r in list.records {
+            match CallView::from_record(r) {
+                Some(v) => calls.push(v),
+                None => skipped += 1,
+            }
+        }
+        if !more {
+            return Ok(Action::Loaded {
+                calls,
+                skipped,
+                server_now: a.server_date,
+                at: a.at,
+            });
+        }
+        page += 1;
+    }
+}
+
+/// Polls until aborted: asks the scheduler, fetches, and tells the store.
+pub async fn poll(
+    session: Rc<Session>,
+    sched: Rc<RefCell<Scheduler>>,
+    env: Rc<RefCell<Env>>,
+    scope: Scope,
+    dispatch: Dispatch,
+) {
+    let mut retried_after_refresh = false;
+    loop {
+        let Env { hidden, online } = *env.borrow();
+        let decision = sched.borrow_mut().decide(web::now(), hidden, online);
+        match decision {
+            // Short naps, so a shown page, a returning network or the refresh button act within 250 ms.
+            Decision::Idle => web::sleep(250.0).await,
+            Decision::Wait(ms) => web::sleep(ms.min(250.0)).await,
+            Decision::Send => {
+                dispatch.emit(Action::Fetching);
+                let result = fetch_calls(&session, &sched, scope).await;
+                let now = web::now();
+                match result {
+                    Ok(loaded) => {
+                        retried_after_refresh = false;
+                        dispatch.emit(loaded);
+                    }
+                    Err(ApiError::RateLimited { retry_after }) => {
+                        sched.borrow_mut().on_rate_limited(now, retry_after);
+                        let until = sched.borrow().paused_until(now).unwrap_or(now);
+                        dispatch.emit(Action::RateLimited { until, at: now });
+                    }
+                    Err(e @ ApiError::Unauthorized { .. }) => {
+                        // One refresh and one retry; a second 401 (or a failed refresh) ends the session.
+                        let refreshed = !retried_after_refresh && session.can_refresh() && {
+                            retried_after_refresh = true;
+                            match session.refresh(None).await {
+                                Ok(()) => true,
+                                Err(ApiError::Unauthorized { .. }) => false,
+                                Err(other) => {
+                                    sched.borrow_mut().on_failure(now, web::random());
+                                    dispatch.emit(Action::Failed {
+                                        error: other,
+                                        at: now,
+                                    });
+                                    continue;
+                                }
+                            }
+                        };
+                        if refreshed {
+                            sched.borrow_mut().request_now();
+                        } else {
+                            session.forget();
+                            dispatch.emit(Action::SignedOut(Some(session_ended_message(&e))));
+                            return;
+                        }
+                    }
+                    Err(e) if e.is_transient() => {
+                        sched.borrow_mut().on_failure(now, web::random());
+                        dispatch.emit(Action::Failed { error: e, at: now });
+                    }
+                    Err(e) => {
+                        sched.borrow_mut().halt();
+                        dispatch.emit(Action::Failed { error: e, at: now });
+                    }
+                }
+            }
+        }
+    }
+}
