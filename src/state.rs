@@ -124,6 +124,21 @@ impl State {
     }
 }
 
+/// Newest first, then by id, so the order is stable. An insertion sort: the list is short and usually sorted
+/// already (RingCentral sends newest first), and it is far smaller in wasm than the standard library's sorts.
+fn sort_newest_first(calls: &mut [CallView]) {
+    let after = |a: &CallView, b: &CallView| {
+        a.start_ms < b.start_ms || (a.start_ms == b.start_ms && a.id < b.id)
+    };
+    for i in 1..calls.len() {
+        let mut j = i;
+        while j > 0 && after(&calls[j - 1], &calls[j]) {
+            calls.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// What changed between two lists, as sentences for the status region.
 fn announce(before: &[CallView], after: &[CallView], first_load: bool) -> Option<String> {
     if first_load {
@@ -188,11 +203,7 @@ impl yew::Reducible for State {
                 if !s.signed_in() {
                     return self; // a late answer after sign-out
                 }
-                calls.sort_by(|a, b| {
-                    b.start_ms
-                        .total_cmp(&a.start_ms)
-                        .then_with(|| b.id.cmp(&a.id))
-                });
+                sort_newest_first(&mut calls);
                 calls.dedup_by(|a, b| a.id == b.id);
                 if let Some(text) = announce(&s.calls, &calls, s.updated_at.is_none()) {
                     s.announcement = text;

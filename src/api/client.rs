@@ -5,6 +5,7 @@ use super::error::{ApiError, ErrorBody};
 use super::json;
 use crate::poll::ServerBudget;
 use crate::web;
+use futures_util::future::{FutureExt, LocalBoxFuture};
 use gloo_net::http::{Request, RequestBuilder};
 use wasm_bindgen::JsValue;
 
@@ -35,7 +36,20 @@ fn parse_json(text: &str) -> Result<JsValue, ApiError> {
 }
 
 /// Sends one request; `bearer` adds `Authorization: Bearer …`. Returns the body text of a 2xx answer.
-pub async fn send(url: &str, body: Body, bearer: Option<&str>) -> Result<Answer<String>, ApiError> {
+/// Boxed so its callers share one copy.
+pub fn send<'a>(
+    url: &'a str,
+    body: Body,
+    bearer: Option<&'a str>,
+) -> LocalBoxFuture<'a, Result<Answer<String>, ApiError>> {
+    send_inner(url, body, bearer).boxed_local()
+}
+
+async fn send_inner(
+    url: &str,
+    body: Body,
+    bearer: Option<&str>,
+) -> Result<Answer<String>, ApiError> {
     let mut rb: RequestBuilder = match body {
         Body::None => Request::get(url),
         Body::Form(_) => {

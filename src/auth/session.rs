@@ -11,6 +11,7 @@ use crate::api::model::TokenInfo;
 use crate::auth::flow;
 use crate::config::WidgetConfig;
 use crate::web;
+use futures_util::future::{FutureExt, LocalBoxFuture};
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::JsValue;
 
@@ -100,7 +101,12 @@ impl Session {
     }
 
     /// Uses a refresh token. One refresh at a time: a second caller waits for the first and shares its result.
-    pub async fn refresh(&self, token: Option<String>) -> Result<(), ApiError> {
+    /// (Boxed, like `get`: several callers share one copy of the code instead of each inlining it.)
+    pub fn refresh(&self, token: Option<String>) -> LocalBoxFuture<'_, Result<(), ApiError>> {
+        self.refresh_inner(token).boxed_local()
+    }
+
+    async fn refresh_inner(&self, token: Option<String>) -> Result<(), ApiError> {
         if self.refreshing.get() {
             while self.refreshing.get() {
                 web::sleep(50.0).await;
@@ -165,9 +171,15 @@ impl Session {
     }
 
     /// An authorized GET of a RingCentral path; the body as parsed JSON.
-    pub async fn get(&self, path: &str) -> Result<Answer<JsValue>, ApiError> {
-        let token = self.access_token().await?;
-        request(&self.url(path), Body::None, Some(&token)).await
+    pub fn get<'a>(
+        &'a self,
+        path: &'a str,
+    ) -> LocalBoxFuture<'a, Result<Answer<JsValue>, ApiError>> {
+        async move {
+            let token = self.access_token().await?;
+            request(&self.url(path), Body::None, Some(&token)).await
+        }
+        .boxed_local()
     }
 
     /// Whether a 401 is worth one refresh and one retry.

@@ -1,15 +1,13 @@
 //! The root component: one reducer owns the state; effects own every task, timer and listener and stop them in
 //! their cleanup.
 
-use super::config_panel::ConfigPanel;
-use super::panel::Panel;
-use super::sign_in::SignIn;
+use super::{config_panel, panel, sign_in};
 use crate::auth::session::Session;
 use crate::config::{LoginFlow, Problem, Scope, WidgetConfig};
 use crate::poll::Scheduler;
 use crate::state::{Action, Phase, State};
 use crate::tasks::{self, Env};
-use crate::web;
+use crate::web::{self, TimeFormat};
 use futures_util::future::AbortHandle;
 use gloo_events::EventListener;
 use std::rc::Rc;
@@ -189,24 +187,34 @@ pub fn app(props: &AppProps) -> Html {
         Callback::from(move |scope: Scope| dispatch.emit(Action::SetScope(scope)))
     };
 
+    let fmt = use_memo((), |_| TimeFormat::new());
     let body = match &state.phase {
-        Phase::Configuring(problems) => html! { <ConfigPanel problems={problems.clone()} /> },
-        Phase::SignedOut | Phase::SigningIn => html! {
-            <SignIn
-                busy={state.phase == Phase::SigningIn}
-                notice={state.notice.clone()}
-                storage_blocked={state.storage_blocked}
-                on_sign_in={on_sign_in}
-            />
-        },
-        Phase::Loading | Phase::Ready => html! {
-            <Panel state={(*state).clone()} {on_refresh} {on_sign_out} {on_scope} />
-        },
+        Phase::Configuring(problems) => config_panel::view(problems),
+        Phase::SignedOut | Phase::SigningIn => sign_in::view(
+            state.phase == Phase::SigningIn,
+            state.notice.as_deref(),
+            state.storage_blocked,
+            &on_sign_in,
+        ),
+        Phase::Loading | Phase::Ready => panel::view(
+            &state,
+            &panel::Actions {
+                on_refresh,
+                on_sign_out,
+                on_scope,
+            },
+            &fmt,
+        ),
     };
+    shell(&state.announcement, body)
+}
+
+/// The widget's outer box. The status region is present from the first render, so screen readers pick up later
+/// announcements; it says only what the reducer announces (calls added and ended), never the whole list.
+pub fn shell(announcement: &str, body: Html) -> Html {
     html! {
         <section class="rcac" aria-label="RingCentral active calls">
-            // Present from the first render, so screen readers pick up later announcements.
-            <div class="rcac-sr" role="status" aria-live="polite" aria-atomic="true">{ state.announcement.clone() }</div>
+            <div class="rcac-sr" role="status" aria-live="polite" aria-atomic="true">{ announcement.to_string() }</div>
             { body }
         </section>
     }

@@ -1,19 +1,13 @@
 use crate::config::Problem;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub problems: Vec<Problem>,
-}
-
 /// Says exactly what to set when the configuration is missing or wrong.
-#[function_component(ConfigPanel)]
-pub fn config_panel(p: &Props) -> Html {
+pub fn view(problems: &[Problem]) -> Html {
     html! {
         <div class="rcac-card rcac-config" role="alert">
             <h2 class="rcac-title">{ "The widget needs configuring" }</h2>
             <ul>
-                { for p.problems.iter().map(|pr| html! {
+                { for problems.iter().map(|pr| html! {
                     <li><code>{ pr.key }</code>{ " " }{ pr.message.clone() }</li>
                 }) }
             </ul>

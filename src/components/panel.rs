@@ -1,5 +1,4 @@
-use super::call_row::CallRow;
-use super::status_bar::StatusBar;
+use super::{call_row, status_bar};
 use crate::api::error::ApiError;
 use crate::config::Scope;
 use crate::state::{Phase, State};
@@ -7,9 +6,8 @@ use crate::web::TimeFormat;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub state: State,
+/// The callbacks the signed-in panel needs.
+pub struct Actions {
     pub on_refresh: Callback<()>,
     pub on_sign_out: Callback<()>,
     pub on_scope: Callback<Scope>,
@@ -28,10 +26,7 @@ fn error_title(e: &ApiError) -> &'static str {
 }
 
 /// Signed in: who, the list, and what is going on.
-#[function_component(Panel)]
-pub fn panel(p: &Props) -> Html {
-    let s = &p.state;
-    let fmt = use_memo((), |_| TimeFormat::new());
+pub fn view(s: &State, p: &Actions, fmt: &TimeFormat) -> Html {
     let refresh = p.on_refresh.reform(|_: MouseEvent| ());
     let sign_out = p.on_sign_out.reform(|_: MouseEvent| ());
     let on_scope = p.on_scope.reform(|e: Event| {
@@ -77,21 +72,20 @@ pub fn panel(p: &Props) -> Html {
         html! { <p class="rcac-empty">{ if account { "No active calls in the account right now." } else { "No active calls right now." } }</p> }
     } else {
         html! {
-            <table class={classes!("rcac-table", account.then_some("rcac-account"))}>
+            <table class={if account { "rcac-table rcac-account" } else { "rcac-table" }}>
                 <caption class="rcac-sr">{ if account { "Active calls in the account" } else { "Your active calls" } }</caption>
                 <thead><tr>
-                    <th scope="col" class="rcac-dir">{ "Direction" }</th>
-                    <th scope="col">{ "Other party" }</th>
-                    <th scope="col" class="rcac-ours">{ if account { "Extension" } else { "Our side" } }</th>
-                    <th scope="col">{ "Status" }</th>
-                    <th scope="col" class="rcac-start">{ "Started" }</th>
-                    <th scope="col" class="rcac-dur">{ "Duration" }</th>
+                    { for [
+                        ("rcac-dir", "Direction"),
+                        ("", "Other party"),
+                        ("rcac-ours", if account { "Extension" } else { "Our side" }),
+                        ("", "Status"),
+                        ("rcac-start", "Started"),
+                        ("rcac-dur", "Duration"),
+                    ].into_iter().map(|(class, label)| html! { <th scope="col" {class}>{ label }</th> }) }
                 </tr></thead>
                 <tbody>
-                    { for s.calls.iter().map(|c| html! {
-                        <CallRow key={c.id.clone()} call={c.clone()} seconds={c.seconds(s.now, s.skew_ms)}
-                                 started={fmt.format(c.start_ms)} show_ours={true} />
-                    }) }
+                    { for s.calls.iter().map(|c| call_row::view(c, c.seconds(s.now, s.skew_ms), fmt.format(c.start_ms))) }
                 </tbody>
             </table>
         }
@@ -119,7 +113,7 @@ pub fn panel(p: &Props) -> Html {
                     <button class="rcac-btn" onclick={sign_out}>{ "Sign out" }</button>
                 </div>
             </header>
-            <StatusBar state={s.clone()} />
+            { status_bar::view(s, fmt) }
             { error }
             { list }
         </div>

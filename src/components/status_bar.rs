@@ -3,47 +3,63 @@ use crate::state::State;
 use crate::web::TimeFormat;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub state: State,
+fn badge(class: &'static str, text: String) -> Html {
+    html! { <span class={class}>{ text }</span> }
 }
 
 /// Freshness and health at a glance: updated N s ago, stale since, paused by the rate limit, offline, warnings.
-#[function_component(StatusBar)]
-pub fn status_bar(p: &Props) -> Html {
-    let s = &p.state;
-    let fmt = use_memo((), |_| TimeFormat::new());
+pub fn view(s: &State, fmt: &TimeFormat) -> Html {
+    const WARN: &str = "rcac-badge rcac-warn";
+    const QUIET: &str = "rcac-badge rcac-quiet";
     let mut items: Vec<Html> = vec![];
     if s.offline {
-        items.push(html! { <span class="rcac-badge rcac-warn">{ "Offline — updates resume when the connection returns" }</span> });
+        items.push(badge(
+            WARN,
+            "Offline — updates resume when the connection returns".into(),
+        ));
     }
     if let Some(until) = s.paused_until {
         let secs = ((until - s.now) / 1000.0).ceil().max(0.0) as u64;
-        items.push(html! {
-            <span class="rcac-badge rcac-warn">{ format!("RingCentral's rate limit reached — updates resume in {secs} s") }</span>
-        });
+        items.push(badge(
+            WARN,
+            format!("RingCentral's rate limit reached — updates resume in {secs} s"),
+        ));
     }
     if let Some(since) = s.stale_since {
-        items.push(html! { <span class="rcac-badge rcac-stale">{ format!("Stale since {}", fmt.format(since)) }</span> });
+        items.push(badge(
+            "rcac-badge rcac-stale",
+            format!("Stale since {}", fmt.format(since)),
+        ));
     }
     if let Some(at) = s.updated_at {
-        items.push(
-            html! { <span class="rcac-updated">{ format!("Updated {}", ago(s.now - at)) }</span> },
-        );
+        items.push(badge(
+            "rcac-updated",
+            format!("Updated {}", ago(s.now - at)),
+        ));
     } else if s.busy {
-        items.push(html! { <span class="rcac-updated">{ "Loading…" }</span> });
+        items.push(badge("rcac-updated", "Loading…".into()));
     }
     if s.skipped > 0 {
         let n = s.skipped;
-        items.push(html! {
-            <span class="rcac-badge rcac-quiet">{ format!("{n} record{} could not be read", if n == 1 { "" } else { "s" }) }</span>
-        });
+        items.push(badge(
+            QUIET,
+            format!(
+                "{n} record{} could not be read",
+                if n == 1 { "" } else { "s" }
+            ),
+        ));
     }
     if s.unknown > 0 {
-        items.push(html! { <span class="rcac-badge rcac-quiet">{ "Some values are new to this widget and shown as RingCentral sent them" }</span> });
+        items.push(badge(
+            QUIET,
+            "Some values are new to this widget and shown as RingCentral sent them".into(),
+        ));
     }
     if s.storage_blocked {
-        items.push(html! { <span class="rcac-badge rcac-quiet">{ "Storage is blocked: sign in again after a reload" }</span> });
+        items.push(badge(
+            QUIET,
+            "Storage is blocked: sign in again after a reload".into(),
+        ));
     }
     html! { <div class="rcac-status">{ for items }</div> }
 }

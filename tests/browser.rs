@@ -1,0 +1,385 @@
+//! Browser tests (headless Chromium via wasm-bindgen-test-runner): views rendered from fixtures into their own
+//! containers, the browser edges (Web Crypto, JSON.parse reader), and the whole App's first render.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may stop at the first surprise
+
+use rc_active_calls::api::error::ApiError;
+use rc_active_calls::api::json::{self, Json};
+use rc_active_calls::api::model::{CallLogPage, CallRecord};
+use rc_active_calls::auth::pkce;
+use rc_active_calls::components::app::{shell, App, AppProps};
+use rc_active_calls::components::{panel, sign_in};
+use rc_active_calls::config::{self, Scope};
+use rc_active_calls::format::CallView;
+use rc_active_calls::state::{Phase, State, User};
+use rc_active_calls::web::{self, TimeFormat};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+use yew::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn container() -> Element {
+    let doc = gloo_utils_doc();
+    let div = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&div).unwrap();
+    div
+}
+
+fn gloo_utils_doc() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn call(id: &str, name: &str, result: &str, extra: &str) -> CallView {
+    let text = format!(
+        r#"{{"id":"{id}","startTime":"2021-01-19T23:58:57.000Z","direction":"Inbound","result":"{result}",
+            "from":{{"name":"{name}","phoneNumber":"+16504366666"}},"to":{{"name":"Ben Baker","extensionNumber":"102"}}{extra}}}"#
+    );
+    let js = json::parse(&text).expect("fixture JSON");
+    CallView::from_record(CallRecord::read(&js).unwrap()).unwrap()
+}
+
+fn ready(calls: Vec<CallView>) -> State {
+    let mut s = State::new(Scope::Extension, 1_611_100_737_000.0 + 65_000.0, None);
+    s.phase = Phase::Ready;
+    s.user = Some(User {
+        name: "Ben Baker".into(),
+        extension_number: Some("102".into()),
+    });
+    s.updated_at = Some(s.now - 3_000.0);
+    s.calls = calls;
+    s
+}
+
+/// What the panel's callbacks received.
+#[derive(Default, PartialEq)]
+struct Seen {
+    refresh: u32,
+    sign_out: u32,
+    scope: Vec<Scope>,
+}
+
+#[derive(Properties, PartialEq)]
+struct PanelProps {
+    state: State,
+    seen: Rc<RefCell<Seen>>,
+}
+
+#[function_component(PanelHarness)]
+fn panel_harness(p: &PanelProps) -> Html {
+    let (a, b, c) = (p.seen.clone(), p.seen.clone(), p.seen.clone());
+    let actions = panel::Actions {
+        on_refresh: Callback::from(move |_| a.borrow_mut().refresh += 1),
+        on_sign_out: Callback::from(move |_| b.borrow_mut().sign_out += 1),
+        on_scope: Callback::from(move |s| c.borrow_mut().scope.push(s)),
+    };
+    shell(
+        &p.state.announcement,
+        panel::view(&p.state, &actions, &TimeFormat::new()),
+    )
+}
+
+async fn render_panel(state: State) -> (Element, Rc<RefCell<Seen>>, yew::AppHandle<PanelHarness>) {
+    let root = container();
+    let seen = Rc::new(RefCell::new(Seen::default()));
+    let handle = yew::Renderer::<PanelHarness>::with_root_and_props(
+        root.clone(),
+        PanelProps {
+            state,
+            seen: seen.clone(),
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    (root, seen, handle)
+}
+
+fn text(root: &Element) -> String {
+    root.dyn_ref::<HtmlElement>()
+        .map(|e| e.inner_text())
+        .unwrap_or_default()
+}
+
+fn q(root: &Element, sel: &str) -> Option<Element> {
+    root.query_selector(sel).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn pkce_challenge_from_web_crypto_matches_rfc7636() {
+    let digest = web::sha256(b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+        .await
+        .unwrap();
+    assert_eq!(
+        pkce::challenge_from_digest(&digest),
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    );
+    let a = pkce::verifier(&web::random_bytes().unwrap());
+    let b = pkce::verifier(&web::random_bytes().unwrap());
+    assert_eq!(a.len(), 43);
+    assert_ne!(a, b, "getRandomValues gives fresh verifiers");
+}
+
+#[wasm_bindgen_test]
+fn the_reader_works_on_browser_json() {
+    let js = json::parse(
+        r#"{"records":[{"id":"a","startTime":"2021-01-19T23:58:57.000Z","direction":"Inbound","extension":{"id":234567}},
+            {"id":42},"junk",null],"paging":{"page":1,"totalPages":2}}"#,
+    )
+    .unwrap();
+    let page = CallLogPage::read(&js).unwrap();
+    assert_eq!(
+        (page.records.len(), page.unreadable, page.has_next),
+        (1, 3, true)
+    );
+    assert_eq!(page.records[0].extension_id.as_deref(), Some("234567"));
+    assert!(json::parse("{\"records\": [ {\"id\": }").is_none());
+    assert_eq!(js.get("nothing").map(|_| ()), None);
+}
+
+#[wasm_bindgen_test]
+async fn signed_out_shows_one_button_that_signs_in() {
+    let root = container();
+    let clicks = Rc::new(RefCell::new(0));
+    #[derive(Properties, PartialEq)]
+    struct P {
+        clicks: Rc<RefCell<u32>>,
+    }
+    #[function_component(H)]
+    fn h(p: &P) -> Html {
+        let c = p.clicks.clone();
+        sign_in::view(
+            false,
+            Some("Sign-in was cancelled. (access_denied)"),
+            true,
+            &Callback::from(move |_| *c.borrow_mut() += 1),
+        )
+    }
+    let handle = yew::Renderer::<H>::with_root_and_props(
+        root.clone(),
+        P {
+            clicks: clicks.clone(),
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    let button: HtmlElement = q(&root, "button").unwrap().dyn_into().unwrap();
+    assert_eq!(button.inner_text(), "Try again");
+    assert!(text(&root).contains("Sign-in was cancelled."));
+    assert!(text(&root).contains("sign in again after reloading"));
+    button.click();
+    assert_eq!(*clicks.borrow(), 1);
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn rows_show_live_and_ended_calls_with_ticking_durations() {
+    let live = call(
+        "c1",
+        "Northwind Traders",
+        "In Progress",
+        r#","reason":"Accepted""#,
+    );
+    let ended = call("c0", "Contoso", "Accepted", r#","duration":42"#);
+    let (root, _, handle) = render_panel(ready(vec![live, ended])).await;
+    let rows = root.query_selector_all("tbody tr").unwrap();
+    assert_eq!(rows.length(), 2);
+    let first: HtmlElement = q(&root, r#"tr[data-call-id="c1"]"#)
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert!(first.inner_text().contains("Northwind Traders"));
+    assert!(first.inner_text().contains("Connected"));
+    assert_eq!(
+        q(&first, "[role=timer]").unwrap().text_content().unwrap(),
+        "1:05"
+    );
+    let done = q(&root, r#"tr[data-call-id="c0"]"#).unwrap();
+    assert!(done.class_name().contains("rcac-ended"));
+    assert!(done.text_content().unwrap().contains("Ended · Accepted"));
+    assert_eq!(
+        q(&done, "[role=timer]").unwrap().text_content().unwrap(),
+        "0:42"
+    );
+    assert!(text(&root).contains("Updated 3 s ago"));
+    // Table semantics: a caption and column headers.
+    assert!(q(&root, "table caption").is_some());
+    assert_eq!(
+        root.query_selector_all("th[scope=col]").unwrap().length(),
+        6
+    );
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn rows_take_keyboard_focus() {
+    let (root, _, handle) = render_panel(ready(vec![call("c1", "A", "In Progress", "")])).await;
+    let row: HtmlElement = q(&root, "tbody tr").unwrap().dyn_into().unwrap();
+    assert_eq!(row.tab_index(), 0);
+    row.focus().unwrap();
+    let active = gloo_utils_doc().active_element().unwrap();
+    assert_eq!(active.get_attribute("data-call-id").as_deref(), Some("c1"));
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn hostile_names_stay_inert_text() {
+    let evil = call(
+        "x",
+        "<img src=x onerror=alert(1)>\u{202E}evil",
+        "In Progress",
+        "",
+    );
+    let (root, _, handle) = render_panel(ready(vec![evil])).await;
+    assert!(
+        q(&root, "img").is_none(),
+        "no element was created from the name"
+    );
+    assert!(root
+        .text_content()
+        .unwrap()
+        .contains("<img src=x onerror=alert(1)>"));
+    assert_eq!(
+        q(&root, ".rcac-name").unwrap().tag_name(),
+        "BDI",
+        "isolated against RTL overrides"
+    );
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_buttons_call_back() {
+    let (root, seen, handle) = render_panel(ready(vec![])).await;
+    assert!(text(&root).contains("No active calls right now."));
+    for b in ["Refresh", "Sign out"] {
+        let button = root.query_selector_all("button").unwrap();
+        for i in 0..button.length() {
+            let el: HtmlElement = button.item(i).unwrap().dyn_into().unwrap();
+            if el.inner_text() == b {
+                el.click();
+            }
+        }
+    }
+    assert_eq!((seen.borrow().refresh, seen.borrow().sign_out), (1, 1));
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_non_admin_in_account_scope_sees_the_explanation_and_a_way_back() {
+    let mut s = ready(vec![]);
+    s.scope = Scope::Account;
+    s.phase = Phase::Loading;
+    s.error = Some(ApiError::Forbidden {
+        permission: Some("ReadCompanyCallLog".into()),
+        code: Some("CMN-408".into()),
+        message: "[ReadCompanyCallLog] permission required".into(),
+    });
+    let (root, seen, handle) = render_panel(s).await;
+    let alert = q(&root, "[role=alert]").unwrap().text_content().unwrap();
+    assert!(
+        alert.contains("CMN-408 [ReadCompanyCallLog] permission required"),
+        "{alert}"
+    );
+    assert!(alert.contains("administrators"));
+    let back: HtmlElement = q(&root, ".rcac-error button").unwrap().dyn_into().unwrap();
+    assert_eq!(back.inner_text(), "Show my calls");
+    back.click();
+    assert_eq!(seen.borrow().scope, vec![Scope::Extension]);
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn rate_limited_and_stale_states_say_when() {
+    let mut s = ready(vec![call("c1", "A", "In Progress", "")]);
+    s.paused_until = Some(s.now + 42_000.0);
+    s.stale_since = Some(s.now - 1_000.0);
+    s.error = Some(ApiError::RateLimited {
+        retry_after: Some(60),
+    });
+    let (root, _, handle) = render_panel(s).await;
+    let t = text(&root);
+    assert!(t.contains("updates resume in 42 s"), "{t}");
+    assert!(t.contains("Stale since"), "{t}");
+    assert!(
+        q(&root, ".rcac-error").is_none(),
+        "a rate limit is a status, not an error box"
+    );
+    let refresh = root.query_selector_all("button").unwrap();
+    let disabled = (0..refresh.length())
+        .filter_map(|i| refresh.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::HtmlButtonElement>().ok())
+        .any(|b| b.inner_text() == "Refresh" && b.disabled());
+    assert!(disabled, "no refreshing during the penalty");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_status_region_is_there_from_the_start_and_announces_changes() {
+    let mut s = ready(vec![]);
+    let (root, _, handle) = render_panel(s.clone()).await;
+    let region = q(&root, "[role=status]").unwrap();
+    assert_eq!(region.get_attribute("aria-live").as_deref(), Some("polite"));
+    assert_eq!(region.text_content().unwrap(), "");
+    handle.destroy();
+    s.announcement = "Incoming call from Northwind Traders".into();
+    let (root, _, handle) = render_panel(s).await;
+    assert_eq!(
+        q(&root, "[role=status]").unwrap().text_content().unwrap(),
+        "Incoming call from Northwind Traders"
+    );
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_app_explains_a_bad_configuration() {
+    let root = container();
+    let cfg = config::from_pairs(
+        &[("pollSeconds".into(), "2".into())],
+        "http://127.0.0.1:8080/",
+    );
+    let handle = yew::Renderer::<App>::with_root_and_props(
+        root.clone(),
+        AppProps {
+            config: Rc::new(cfg),
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    let t = text(&root);
+    assert!(t.contains("The widget needs configuring"), "{t}");
+    assert!(t.contains("clientId") && t.contains("pollSeconds"), "{t}");
+    assert!(q(&root, "[role=status]").is_some());
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_app_starts_signed_out_with_a_good_configuration() {
+    let root = container();
+    let cfg = config::from_pairs(
+        &[
+            ("clientId".into(), "demo-client".into()),
+            ("server".into(), "http://127.0.0.1:8790".into()),
+        ],
+        "http://127.0.0.1:8080/",
+    );
+    let handle = yew::Renderer::<App>::with_root_and_props(
+        root.clone(),
+        AppProps {
+            config: Rc::new(cfg),
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    web::sleep(50.0).await;
+    yew::scheduler::flush().await;
+    assert!(text(&root).contains("Sign in with RingCentral"));
+    handle.destroy();
+    yew::scheduler::flush().await;
+    assert_eq!(
+        root.child_element_count(),
+        0,
+        "unmounting removes everything"
+    );
+}
