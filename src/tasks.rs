@@ -210,12 +210,18 @@ pub async fn poll(
                         dispatch.emit(Action::RateLimited { until, at: now });
                     }
                     Err(e @ ApiError::Unauthorized { .. }) => {
-                        // One refresh and one retry; a second 401 (or a failed refresh) ends the session.
-                        let refreshed = !retried_after_refresh && session.can_refresh() && {
+                        // One refresh and one retry; a second 401 (or a failed refresh) ends the session, with
+                        // the reason RingCentral gave last.
+                        let ended = if retried_after_refresh || !session.can_refresh() {
+                            e
+                        } else {
                             retried_after_refresh = true;
                             match session.refresh(None).await {
-                                Ok(()) => true,
-                                Err(ApiError::Unauthorized { .. }) => false,
+                                Ok(()) => {
+                                    sched.borrow_mut().request_now();
+                                    continue;
+                                }
+                                Err(why @ ApiError::Unauthorized { .. }) => why,
                                 Err(other) => {
                                     sched.borrow_mut().on_failure(now, web::random());
                                     dispatch.emit(Action::Failed {
@@ -226,13 +232,9 @@ pub async fn poll(
                                 }
                             }
                         };
-                        if refreshed {
-                            sched.borrow_mut().request_now();
-                        } else {
-                            session.forget();
-                            dispatch.emit(Action::SignedOut(Some(session_ended_message(&e))));
-                            return;
-                        }
+                        session.forget();
+                        dispatch.emit(Action::SignedOut(Some(session_ended_message(&ended))));
+                        return;
                     }
                     Err(e) if e.is_transient() => {
                         sched.borrow_mut().on_failure(now, web::random());

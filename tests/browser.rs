@@ -197,7 +197,7 @@ async fn rows_show_live_and_ended_calls_with_ticking_durations() {
         "1:05"
     );
     let done = q(&root, r#"tr[data-call-id="c0"]"#).unwrap();
-    assert!(done.class_name().contains("rcac-ended"));
+    assert_eq!(done.get_attribute("data-status").as_deref(), Some("ended"));
     assert!(done.text_content().unwrap().contains("Ended · Accepted"));
     assert_eq!(
         q(&done, "[role=timer]").unwrap().text_content().unwrap(),

@@ -72,25 +72,38 @@ export async function control(path, body, method = 'POST') {
 
 export const requests = () => control('/sandbox/requests', undefined, 'GET');
 
-/// A fresh context and page whose every error is recorded; `problems()` lists them.
+/// A fresh context and page whose every error is recorded. `problems()` lists uncaught exceptions, console errors
+/// and anything "panicked". Chromium also logs every non-2xx fetch as a console error ("Failed to load resource");
+/// those are the browser's network log, not the page's: `network()` lists them, so a test that injects a fault
+/// can allow exactly the statuses it caused.
 export async function freshPage(browser) {
   await control('/sandbox/reset', { seed: 7, noTraffic: true });
   const context = await browser.newContext();
   const page = await context.newPage();
   const seen = [];
+  const net = [];
   const watch = (p) => {
     p.on('pageerror', (e) => seen.push(`pageerror: ${e.message}`));
     p.on('console', (m) => {
-      if (m.type() === 'error' || /panicked/i.test(m.text())) seen.push(`console ${m.type()}: ${m.text()}`);
+      const text = m.text();
+      if (m.type() === 'error' && /^Failed to load resource/.test(text)) net.push(text);
+      else if (m.type() === 'error' || /panicked/i.test(text)) seen.push(`console ${m.type()}: ${text}`);
     });
   };
   watch(page);
   context.on('page', watch);
-  return { context, page, problems: () => seen.slice() };
+  return { context, page, problems: () => seen.slice(), network: () => net.slice() };
 }
 
 /// Signs in on the sandbox page as `user` ("Ben Baker", "Ada Admin").
 export async function signInOnSandboxPage(page, user) {
   await page.getByRole('radio', { name: new RegExp(user) }).check();
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/// Asserts that every network error the browser logged is one of `statuses` (HTTP statuses, or net:: errors such
+/// as 'ERR_EMPTY_RESPONSE') that the test itself caused.
+export function onlyStatuses(network, statuses) {
+  const bad = network.filter((t) => !statuses.some((s) => t.includes(typeof s === 'number' ? `status of ${s}` : s)));
+  if (bad.length) throw new Error(`unexpected network errors: ${bad.join(' | ')}`);
 }

@@ -12,7 +12,7 @@ after(async () => { await env?.stop(); });
 const PAGE = `${WIDGET}?clientId=demo-client&server=http://127.0.0.1:18790&pollSeconds=6`;
 
 test('sign in by redirect, watch a call come, end and linger, with a clean address bar', async () => {
-  const { page, problems, context } = await freshPage(env.browser);
+  const { page, problems, network, context } = await freshPage(env.browser);
   await page.goto(PAGE);
   const signIn = page.getByRole('button', { name: 'Sign in with RingCentral' });
   await signIn.waitFor();
@@ -48,7 +48,7 @@ test('sign in by redirect, watch a call come, end and linger, with a clean addre
 
   await control(`/sandbox/calls/${started.id}/end`);
   await row.getByText('Ended · Accepted').waitFor({ timeout: 15000 });
-  assert.match(await row.getAttribute('class'), /rcac-ended/, 'ended rows are marked (greyed)');
+  assert.equal(await row.getAttribute('data-status'), 'ended', 'ended rows are marked (greyed)');
   await page.screenshot({ path: join(ARTIFACTS, 'ended.png') });
 
   // Reload: the session resumes without a new sign-in.
@@ -64,5 +64,6 @@ test('sign in by redirect, watch a call come, end and linger, with a clean addre
   assert.ok(calls.every((r) => r.auth && r.status === 200), `every poll authorized and answered: ${JSON.stringify(log.map((r) => [r.method, r.path, r.status, r.detail]))}`);
   assert.equal(log.filter((r) => r.detail === 'authorization_code').length, 1, 'the code was exchanged once');
   assert.deepEqual(problems(), []);
+  assert.deepEqual(network(), [], 'no failed request');
   await context.close();
 });

@@ -25,6 +25,11 @@ pub enum Body {
     Form(String),
 }
 
+#[inline(never)]
+fn header_value(h: &gloo_net::http::Headers, name: &str) -> Option<String> {
+    h.get(name)
+}
+
 fn parse_json(text: &str) -> Result<JsValue, ApiError> {
     json::parse(text).ok_or_else(|| {
         ApiError::Malformed(if text.is_empty() {
@@ -70,7 +75,7 @@ async fn send_inner(
         .await
         .map_err(|_| ApiError::Network("no connection".into()))?;
     let h = res.headers();
-    let header = |name: &str| h.get(name);
+    let header = |name: &str| header_value(&h, name);
     let server_date = header("date").and_then(|d| web::parse_http_date(&d));
     let num = |name: &str| header(name).and_then(|v| v.trim().parse::<u32>().ok());
     let budget = match (

@@ -11,15 +11,19 @@ pub trait Json: Sized {
     /// An array's items; `None` when `self` is not an array.
     fn items(&self) -> Option<Vec<Self>>;
 
+    // Called at some forty places: kept out of line so each call site is a call, not a copy (wasm size).
+    #[inline(never)]
     fn str_at(&self, key: &str) -> Option<String> {
         self.get(key)?.string()
     }
 
+    #[inline(never)]
     fn num_at(&self, key: &str) -> Option<f64> {
         self.get(key)?.number().filter(|n| n.is_finite())
     }
 
     /// An id sent as a number in one place and a string in another (`extension.id` vs `extensionId`).
+    #[inline(never)]
     fn id_at(&self, key: &str) -> Option<String> {
         let v = self.get(key)?;
         v.string().or_else(|| {
@@ -36,6 +40,7 @@ mod browser {
     use wasm_bindgen::{JsCast, JsValue};
 
     impl Json for JsValue {
+        #[inline(never)]
         fn get(&self, key: &str) -> Option<JsValue> {
             if !self.is_object() || js_sys::Array::is_array(self) {
                 return None;

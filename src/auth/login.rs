@@ -144,9 +144,8 @@ pub fn hand_back_to_opener() -> bool {
     else {
         return false;
     };
-    let Ok(opener) = opener.dyn_into::<web_sys::Window>() else {
-        return false;
-    };
+    // Not `dyn_into`: the opener's Window comes from another realm, so `instanceof Window` is false here.
+    let opener: web_sys::Window = opener.unchecked_into();
     let msg = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&msg, &"source".into(), &MESSAGE_SOURCE.into());
     let _ = js_sys::Reflect::set(&msg, &"type".into(), &CALLBACK_TYPE.into());

@@ -72,7 +72,7 @@ pub fn view(s: &State, p: &Actions, fmt: &TimeFormat) -> Html {
         html! { <p class="rcac-empty">{ if account { "No active calls in the account right now." } else { "No active calls right now." } }</p> }
     } else {
         html! {
-            <table class={if account { "rcac-table rcac-account" } else { "rcac-table" }}>
+            <table class="rcac-table" data-scope={if account { "account" } else { "extension" }}>
                 <caption class="rcac-sr">{ if account { "Active calls in the account" } else { "Your active calls" } }</caption>
                 <thead><tr>
                     { for [

@@ -3,14 +3,15 @@ use crate::state::State;
 use crate::web::TimeFormat;
 use yew::prelude::*;
 
-fn badge(class: &'static str, text: String) -> Html {
-    html! { <span class={class}>{ text }</span> }
+/// `kind`: warn, stale, quiet or updated (a literal `class` keeps yew from building a class set at run time).
+fn badge(kind: &'static str, text: String) -> Html {
+    html! { <span class="rcac-badge" data-kind={kind}>{ text }</span> }
 }
 
 /// Freshness and health at a glance: updated N s ago, stale since, paused by the rate limit, offline, warnings.
 pub fn view(s: &State, fmt: &TimeFormat) -> Html {
-    const WARN: &str = "rcac-badge rcac-warn";
-    const QUIET: &str = "rcac-badge rcac-quiet";
+    const WARN: &str = "warn";
+    const QUIET: &str = "quiet";
     let mut items: Vec<Html> = vec![];
     if s.offline {
         items.push(badge(
@@ -37,7 +38,7 @@ pub fn view(s: &State, fmt: &TimeFormat) -> Html {
             format!("Updated {}", ago(s.now - at)),
         ));
     } else if s.busy {
-        items.push(badge("rcac-updated", "Loading…".into()));
+        items.push(badge("updated", "Loading…".into()));
     }
     if s.skipped > 0 {
         let n = s.skipped;

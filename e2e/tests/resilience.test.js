@@ -1,0 +1,214 @@
+// What RingCentral and the network do to a panel that stays open all day: each scenario asserts behaviour
+// (the request log, the panel's text), never a screenshot alone.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startAll, freshPage, control, requests, signInOnSandboxPage, onlyStatuses, WIDGET, ARTIFACTS } from '../lib/harness.js';
+
+let env;
+before(async () => { env = await startAll(); });
+after(async () => { await env?.stop(); });
+
+const base = (extra = '') => `${WIDGET}?clientId=demo-client&server=http://127.0.0.1:18790&pollSeconds=6${extra}`;
+const polls = (log) => log.filter((r) => r.method === 'GET' && r.path.endsWith('/active-calls'));
+
+async function signedIn(browser, user = 'Ben Baker', extra = '') {
+  const s = await freshPage(browser);
+  await s.page.goto(base(extra));
+  await s.page.getByRole('button', { name: 'Sign in with RingCentral' }).click();
+  await s.page.waitForURL(/authorize/);
+  await signInOnSandboxPage(s.page, user);
+  await s.page.getByText(user).first().waitFor();
+  await s.page.locator('.rcac-status').getByText('Updated').waitFor();
+  return s;
+}
+
+test('an expired access token is refreshed silently, once, without flicker', async () => {
+  const { page, context, problems, network } = await signedIn(env.browser);
+  await control('/sandbox/requests', undefined, 'DELETE');
+  await control('/sandbox/tokens/expire', { kind: 'access', extension: '102' });
+  let flickered = false;
+  page.on('framenavigated', () => { flickered = true; });
+  const watcher = setInterval(async () => {
+    if (await page.getByRole('button', { name: 'Sign in with RingCentral' }).count().catch(() => 0)) flickered = true;
+  }, 200);
+  await page.waitForTimeout(8000);
+  clearInterval(watcher);
+  const log = await requests();
+  assert.equal(log.filter((r) => r.detail === 'refresh_token').length, 1, 'exactly one refresh');
+  assert.ok(polls(log).some((r) => r.status === 200), 'polling goes on with the new token');
+  assert.equal(flickered, false, 'never signed out');
+  assert.deepEqual(problems(), []);
+  onlyStatuses(network(), [401]);
+  await context.close();
+});
+
+test('a dead refresh token returns to signed-out with the reason, and signing in again works', async () => {
+  const { page, context, problems, network } = await signedIn(env.browser);
+  await control('/sandbox/tokens/expire', { kind: 'refresh', extension: '102' });
+  await control('/sandbox/tokens/expire', { kind: 'access', extension: '102' });
+  await page.getByText('Your RingCentral session ended', { exact: false }).waitFor({ timeout: 15000 });
+  assert.match(await page.locator('.rcac-notice').innerText(), /OAU-210 Token expired/);
+  assert.equal(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.includes('refresh')).length), 0);
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await page.waitForURL(/authorize/);
+  await signInOnSandboxPage(page, 'Ben Baker');
+  await page.getByText('Ben Baker').first().waitFor();
+  assert.deepEqual(problems(), []);
+  onlyStatuses(network(), [400, 401]);
+  await context.close();
+});
+
+test('5xx three times: backoff, a stale badge, and recovery clears it', async () => {
+  const { page, context, problems, network } = await signedIn(env.browser);
+  await control('/sandbox/faults', { kind: 'server_error', path: 'active-calls', method: 'GET', count: 3 });
+  await page.getByText('Stale since', { exact: false }).waitFor({ timeout: 15000 });
+  await page.getByText('RingCentral had a problem').waitFor();
+  await page.screenshot({ path: join(ARTIFACTS, 'stale.png') });
+  await page.getByText('Stale since', { exact: false }).waitFor({ state: 'detached', timeout: 30000 });
+  const failed = polls(await requests()).filter((r) => r.status === 500).map((r) => r.at);
+  assert.equal(failed.length, 3);
+  assert.ok(failed[2] - failed[1] > failed[1] - failed[0] - 500, `backoff grows: ${failed}`);
+  assert.deepEqual(problems(), []);
+  onlyStatuses(network(), [500]);
+  await context.close();
+});
+
+test('a dropped connection is a network error with backoff, then recovery', async () => {
+  const { page, context, network } = await signedIn(env.browser);
+  // Chromium retries a GET once on a reused connection that drops, so one drop is invisible: drop three.
+  await control('/sandbox/faults', { kind: 'drop', path: 'active-calls', method: 'GET', count: 3 });
+  await page.getByText('Stale since', { exact: false }).waitFor({ timeout: 15000 });
+  await page.getByText('Stale since', { exact: false }).waitFor({ state: 'detached', timeout: 20000 });
+  onlyStatuses(network(), ['ERR_EMPTY_RESPONSE']);
+  await context.close();
+});
+
+test('offline: the offline state and no request storm; online: resumes at once', async () => {
+  const { page, context, problems, network } = await signedIn(env.browser);
+  await context.setOffline(true);
+  await page.getByText('Offline', { exact: false }).waitFor();
+  const before = polls(await requests()).length;
+  await page.waitForTimeout(7000);
+  assert.equal(polls(await requests()).length, before, 'nothing sent while offline');
+  await context.setOffline(false);
+  await page.getByText('Offline', { exact: false }).waitFor({ state: 'detached' });
+  await page.waitForTimeout(1500);
+  assert.ok(polls(await requests()).length > before, 'polled at once when back online');
+  assert.deepEqual(problems(), []);
+  // A poll in flight at the moment the network goes may fail as disconnected.
+  onlyStatuses(network(), ['ERR_INTERNET_DISCONNECTED']);
+  await context.close();
+});
+
+test('malformed, truncated, unknown values and an unreadable record: good rows stay, a quiet warning', async () => {
+  const { page, context, problems, network } = await signedIn(env.browser);
+  const { id } = await control('/sandbox/calls', { extension: '102', from: { name: 'Good Caller', phoneNumber: '+14155550100' } });
+  const row = page.locator(`tr[data-call-id="${id}"]`);
+  await row.waitFor({ timeout: 15000 });
+  await control('/sandbox/faults', { kind: 'bad_record', path: 'active-calls', method: 'GET' });
+  await page.getByText('1 record could not be read').waitFor({ timeout: 15000 });
+  assert.equal(await row.count(), 1, 'the good row stays');
+  await control('/sandbox/faults', { kind: 'unknown_enums', path: 'active-calls', method: 'GET' });
+  await page.getByText('Some values are new to this widget', { exact: false }).waitFor({ timeout: 15000 });
+  assert.match(await row.innerText(), /Sideways/);
+  assert.match(await row.innerText(), /Teleported/);
+  await control('/sandbox/faults', { kind: 'malformed_json', path: 'active-calls', method: 'GET' });
+  await page.getByText('Unreadable answer').waitFor({ timeout: 15000 });
+  assert.equal(await row.count(), 1, 'the rows stay through an unreadable answer');
+  await control('/sandbox/faults', { kind: 'truncated_json', path: 'active-calls', method: 'GET' });
+  await page.getByText('Unreadable answer').waitFor({ state: 'detached', timeout: 30000 });
+  assert.deepEqual(problems(), []);
+  onlyStatuses(network(), []);
+  await context.close();
+});
+
+test('hostile names are inert text', async () => {
+  const { page, context, problems, network } = await signedIn(env.browser);
+  await page.exposeFunction('pwned', () => { throw new Error('script ran'); });
+  const names = ['<img src=x onerror=pwned()>', '</script><script>pwned()</script>', '\u202Eevil\u202C caller'];
+  for (const name of names) await control('/sandbox/calls', { extension: '102', from: { name } });
+  await page.locator('tbody tr').nth(2).waitFor({ timeout: 15000 });
+  const text = await page.locator('tbody').innerText();
+  for (const name of names) assert.ok(text.includes(name.replace(/[\u202E\u202C]/g, '').trim()) || text.includes(name), name);
+  assert.equal(await page.locator('tbody img, tbody script').count(), 0);
+  assert.deepEqual(problems(), []);
+  onlyStatuses(network(), []);
+  await context.close();
+});
+
+test('an admin sees every extension in account scope; a user gets the explanation and a way back', async () => {
+  await control('/sandbox/reset', { seed: 7, noTraffic: true });
+  const admin = await signedIn(env.browser, 'Ada Admin');
+  await control('/sandbox/calls', { extension: '102', from: { name: 'For Ben' } });
+  await control('/sandbox/calls', { extension: '101', from: { name: 'For Ada' } });
+  await admin.page.getByRole('combobox').selectOption('account');
+  await admin.page.getByText('For Ben').waitFor({ timeout: 15000 });
+  await admin.page.getByText('For Ada').waitFor();
+  assert.match(await admin.page.locator('thead').innerText(), /Extension/i);
+  assert.match(await admin.page.locator('tbody').innerText(), /Ben Baker \(ext\. 102\)/);
+  await admin.context.close();
+
+  const user = await signedIn(env.browser, 'Ben Baker');
+  await control('/sandbox/calls', { extension: '102', from: { name: 'For Ben' } });
+  await user.page.getByRole('combobox').selectOption('account');
+  await user.page.getByText('[ReadCompanyCallLog] permission required', { exact: false }).waitFor({ timeout: 15000 });
+  await user.page.screenshot({ path: join(ARTIFACTS, 'forbidden.png') });
+  await user.page.getByRole('button', { name: 'Show my calls' }).click();
+  await user.page.getByText('For Ben').waitFor({ timeout: 15000 });
+  assert.deepEqual(user.problems(), []);
+  onlyStatuses(user.network(), [403]);
+  onlyStatuses(admin.network(), []);
+  await user.context.close();
+});
+
+test('sign out: revoke reaches the sandbox, no token is kept, polling stops', async () => {
+  const { page, context, problems, network } = await signedIn(env.browser);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign in with RingCentral' }).waitFor();
+  const log = await requests();
+  const revokes = log.filter((r) => r.path === '/restapi/oauth/revoke');
+  assert.equal(revokes.length, 1, JSON.stringify(revokes));
+  assert.equal(revokes[0].status, 200);
+  const kept = await page.evaluate(() => Object.entries(sessionStorage));
+  assert.deepEqual(kept.filter(([k]) => k.startsWith('rc-active-calls')), [], 'storage holds no token');
+  const n = polls(log).length;
+  await page.waitForTimeout(7000);
+  assert.equal(polls(await requests()).length, n, 'no more polling');
+  assert.equal((await control('/sandbox/state', undefined, 'GET')).sessions, 0, 'the session is gone at the server');
+  assert.deepEqual(problems(), []);
+  onlyStatuses(network(), []);
+  await context.close();
+});
+
+test('500 calls over several pages render and update', async () => {
+  const { page, context, problems, network } = await signedIn(env.browser, 'Ben Baker', '&pageSize=100');
+  await control('/sandbox/calls', { extension: '102', count: 500, from: { name: 'Bulk caller' } });
+  await page.locator('tbody tr').nth(499).waitFor({ timeout: 20000 });
+  assert.equal(await page.locator('tbody tr').count(), 500);
+  const pages = polls(await requests()).filter((r) => /page=5/.test(r.query));
+  assert.ok(pages.length >= 1, 'fetched page 5');
+  assert.deepEqual(problems(), []);
+  onlyStatuses(network(), []);
+  await context.close();
+});
+
+test('storage blocked: works for the tab and says it cannot keep the session', async () => {
+  const { page, context, problems, network } = await freshPage(env.browser);
+  await page.addInitScript(() => {
+    Object.defineProperty(window, 'sessionStorage', { get() { throw new DOMException('blocked', 'SecurityError'); } });
+  });
+  await page.goto(base());
+  await page.getByText('This browser blocks storage here', { exact: false }).waitFor();
+  const [popup] = await Promise.all([
+    context.waitForEvent('page'),
+    page.getByRole('button', { name: 'Sign in with RingCentral' }).click(),
+  ]);
+  await popup.waitForURL(/authorize/);
+  await signInOnSandboxPage(popup, 'Ben Baker');
+  await page.getByText('Ben Baker').first().waitFor();
+  await page.getByText('Storage is blocked', { exact: false }).waitFor();
+  assert.deepEqual(problems(), []);
+  onlyStatuses(network(), []);
+  await context.close();
+});
