@@ -10,6 +10,9 @@ pub const HEAVY_WINDOW_MS: f64 = 60_000.0;
 /// RingCentral's penalty, used when `Retry-After` cannot be read.
 pub const DEFAULT_PENALTY_MS: f64 = 60_000.0;
 pub const BACKOFF_START_MS: f64 = 2_000.0;
+/// Our count keeps a request in the window this much longer than the server does: the server stamps a request
+/// when it arrives, after we counted it, so without a margin we could free a slot a moment before it does.
+pub const WINDOW_MARGIN_MS: f64 = 2_000.0;
 pub const BACKOFF_CAP_MS: f64 = 60_000.0;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -64,7 +67,7 @@ impl Scheduler {
         while self
             .sent
             .front()
-            .is_some_and(|&t| t <= now - self.window_ms)
+            .is_some_and(|&t| t <= now - self.window_ms - WINDOW_MARGIN_MS)
         {
             self.sent.pop_front();
         }
@@ -80,7 +83,7 @@ impl Scheduler {
             return self
                 .sent
                 .front()
-                .map_or(0.0, |&t| t + self.window_ms - now)
+                .map_or(0.0, |&t| t + self.window_ms + WINDOW_MARGIN_MS - now)
                 .max(1.0);
         }
         0.0
@@ -134,7 +137,10 @@ impl Scheduler {
             if b.window_secs > 0 {
                 self.window_ms = (b.window_secs as f64 * 1000.0).max(HEAVY_WINDOW_MS);
             }
-            if b.remaining == 0 {
+            // Nothing left, though our own count says there should be: someone else (another tab, another app
+            // instance of this user) uses the budget, and we cannot see when it frees up, so wait a whole window.
+            self.prune(now);
+            if b.remaining == 0 && (self.sent.len() as u32) < self.limit {
                 self.blocked_until = self.blocked_until.max(now + self.window_ms);
             }
         }
@@ -208,6 +214,27 @@ mod tests {
         assert_eq!(
             sent,
             [0.0, 10_000.0, 20_000.0, 30_000.0, 40_000.0, 50_000.0]
+        );
+    }
+
+    #[test]
+    fn remaining_zero_that_our_count_explains_frees_with_the_window() {
+        let mut s = Scheduler::new(6);
+        for i in 0..10 {
+            s.on_sent(i as f64 * 5_000.0);
+        }
+        s.on_success(
+            45_000.0,
+            Some(ServerBudget {
+                limit: 10,
+                remaining: 0,
+                window_secs: 60,
+            }),
+        );
+        // The first request leaves the window at 60 s (+ the margin): not a whole window after the last one.
+        assert_eq!(
+            s.decide(50_000.0, false, true),
+            Decision::Wait(10_000.0 + WINDOW_MARGIN_MS)
         );
     }
 
