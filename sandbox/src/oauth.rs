@@ -211,7 +211,7 @@ h1{{font-size:1.3rem}} .tag{{font-size:.75rem;background:#eef;border-radius:4px;
 fieldset{{border:1px solid #ccd;border-radius:8px}} label{{display:block;padding:.35rem 0;cursor:pointer}}
 button{{font:inherit;padding:.5rem 1rem;border-radius:6px;border:1px solid #0b5cad;margin:.75rem .5rem 0 0;cursor:pointer}}
 .primary{{background:#0b5cad;color:#fff}} .err{{color:#a4000f}} small{{color:#555}}
-</style></head><body><h1>{title}</h1>{body}<p><small>rc-sandbox — a local stand-in for RingCentral. No real account is used.</small></p></body></html>"#
+</style></head><body><main><h1>{title}</h1>{body}<p><small>rc-sandbox — a local stand-in for RingCentral. No real account is used.</small></p></main></body></html>"#
     )
 }
 
