@@ -29,17 +29,25 @@ test('sign in by redirect, watch a call come, end and linger, with a clean addre
   assert.equal(url.searchParams.get('clientId'), 'demo-client', 'the configuration query is kept');
   const historyLength = await page.evaluate(() => history.length);
 
+  // "Within one poll": every change below must show within pollSeconds (6 s) plus a little rendering slack.
+  const ONE_POLL = 6000 + 1500;
+  const within = async (what, locator) => {
+    const t0 = Date.now();
+    await locator.waitFor({ timeout: 15000 });
+    assert.ok(Date.now() - t0 <= ONE_POLL, `${what} took ${Date.now() - t0} ms`);
+  };
+  await control('/sandbox/settings', { lingerSecs: 8 });
   const started = await control('/sandbox/calls', {
     extension: '102', from: { name: 'Northwind Traders', phoneNumber: '+12125550143', location: 'New York, NY' },
   });
   const row = page.locator(`tr[data-call-id="${started.id}"]`);
-  await row.waitFor({ timeout: 15000 });
+  await within('a new call', row);
   assert.match(await row.innerText(), /Northwind Traders/);
   assert.match(await row.innerText(), /Ringing/);
   await assert.doesNotReject(page.getByRole('status').filter({ hasText: 'Incoming call from Northwind Traders' }).waitFor());
 
   await control(`/sandbox/calls/${started.id}/answer`);
-  await row.getByText('Connected').waitFor({ timeout: 15000 });
+  await within('answered', row.getByText('Connected'));
   const d1 = await row.getByRole('timer').innerText();
   await page.waitForTimeout(2100);
   const d2 = await row.getByRole('timer').innerText();
@@ -47,14 +55,26 @@ test('sign in by redirect, watch a call come, end and linger, with a clean addre
   await page.screenshot({ path: join(ARTIFACTS, 'calls.png') });
 
   await control(`/sandbox/calls/${started.id}/end`);
-  await row.getByText('Ended · Accepted').waitFor({ timeout: 15000 });
+  await within('ended', row.getByText('Ended · Accepted'));
   assert.equal(await row.getAttribute('data-status'), 'ended', 'ended rows are marked (greyed)');
   await page.screenshot({ path: join(ARTIFACTS, 'ended.png') });
+  // It lingers while RingCentral lists it (8 s here), then goes within one poll.
+  await page.waitForTimeout(3000);
+  assert.equal(await row.count(), 1, 'lingers');
+  await row.waitFor({ state: 'detached', timeout: 8000 + ONE_POLL });
+  await control('/sandbox/settings', { lingerSecs: 120 });
+  await control('/sandbox/calls', { extension: '102', from: { name: 'Second Caller' } });
+  await page.locator('tbody').getByText('Second Caller').waitFor({ timeout: 15000 });
 
   // Reload: the session resumes without a new sign-in.
   await page.reload();
   await page.getByText('Ben Baker').first().waitFor();
-  await row.waitFor();
+  await page.locator('tbody').getByText('Second Caller').waitFor();
+  // No history entry holds the code: the one before this page is the sandbox's sign-in page.
+  await page.goBack();
+  assert.doesNotMatch(page.url(), /[?&]code=/);
+  await page.goForward();
+  await page.getByText('Ben Baker').first().waitFor();
   assert.equal(new URL(page.url()).searchParams.get('code'), null);
   assert.ok(historyLength >= 1);
 
