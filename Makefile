@@ -11,8 +11,11 @@ DEMO_URL     := http://127.0.0.1:$(WIDGET_PORT)/?clientId=demo-client&server=htt
 setup:
 	@scripts/setup.sh
 
+# The release build that the e2e tests and bench/size use; `trunk serve` (make demo) keeps dist/ to itself.
+RELEASE_DIST := target/release-dist
+
 build: setup
-	trunk build --release
+	trunk build --release --dist $(RELEASE_DIST)
 
 sandbox:
 	cargo build -p rc-sandbox

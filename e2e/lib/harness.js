@@ -15,7 +15,8 @@ export const ARTIFACTS = join(root, 'e2e', 'artifacts');
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
 
 function serveDist(port) {
-  const dist = join(root, 'dist');
+  // `make build` writes the release here (trunk serve keeps dist/ for the demo).
+  const dist = join(root, 'target', 'release-dist');
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const file = normalize(join(dist, path === '/' ? 'index.html' : path));
