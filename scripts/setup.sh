@@ -39,13 +39,16 @@ if ! have wasm-bindgen || ! wasm-bindgen --version | grep -q " $WB_VERSION\$"; t
   cargo install wasm-bindgen-cli --version "$WB_VERSION" --force
 fi
 
-# wasm-opt from npm's binaryen (native builds reject the reference-types rustc emits); npm packages from lock files.
-if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
-  log "installing binaryen (wasm-opt) from tools/package-lock.json"
-  npm ci --prefix tools --no-audit --no-fund --loglevel=error
-fi
-if [ -f e2e/package-lock.json ] && [ ! -d e2e/node_modules/playwright-core ]; then
-  log "installing e2e packages from e2e/package-lock.json"
-  npm ci --prefix e2e --no-audit --no-fund --loglevel=error
-fi
+# npm packages from their lock files: wasm-opt (npm's binaryen; native builds reject the reference-types rustc
+# emits) in tools/, the end-to-end packages in e2e/. Installed again whenever a lock file changes.
+npm_from_lock() {
+  local dir=$1 stamp="$1/node_modules/.installed-lock"
+  if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+    log "installing npm packages of $dir from its package-lock.json"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+}
+npm_from_lock tools
+npm_from_lock e2e
 log "toolchain ready"

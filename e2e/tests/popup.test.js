@@ -10,14 +10,20 @@ after(async () => { await env?.stop(); });
 
 const PAGE = `${WIDGET}?clientId=demo-client&server=http://127.0.0.1:18790&login=popup`;
 
-test('popup: signs in, closes itself, and the opener shows the user', async () => {
-  const { page, context, problems, network } = await freshPage(env.browser);
-  await page.goto(PAGE);
+/// Clicks sign-in and returns the popup once it shows the sandbox's sign-in page.
+async function openPopup(page, context) {
   const [popup] = await Promise.all([
     context.waitForEvent('page'),
     page.getByRole('button', { name: 'Sign in with RingCentral' }).click(),
   ]);
   await popup.waitForURL(/\/restapi\/oauth\/authorize/);
+  return popup;
+}
+
+test('popup: signs in, closes itself, and the opener shows the user', async () => {
+  const { page, context, problems, network } = await freshPage(env.browser);
+  await page.goto(PAGE);
+  const popup = await openPopup(page, context);
   assert.match(popup.url(), /display=popup/);
   await signInOnSandboxPage(popup, 'Ada Admin');
   await popup.waitForEvent('close');
@@ -34,11 +40,7 @@ test('popup: signs in, closes itself, and the opener shows the user', async () =
 test('popup closed early: a clear message and a retry', async () => {
   const { page, context, problems, network } = await freshPage(env.browser);
   await page.goto(PAGE);
-  const [popup] = await Promise.all([
-    context.waitForEvent('page'),
-    page.getByRole('button', { name: 'Sign in with RingCentral' }).click(),
-  ]);
-  await popup.waitForURL(/authorize/);
+  const popup = await openPopup(page, context);
   await popup.close();
   await page.getByText('The sign-in window was closed before signing in finished.').waitFor();
   await page.getByRole('button', { name: 'Try again' }).waitFor();
@@ -62,11 +64,7 @@ test('popup blocked: a clear message and a retry', async () => {
 test('a message from a foreign origin is ignored', async () => {
   const { page, context, problems, network } = await freshPage(env.browser);
   await page.goto(PAGE);
-  const [popup] = await Promise.all([
-    context.waitForEvent('page'),
-    page.getByRole('button', { name: 'Sign in with RingCentral' }).click(),
-  ]);
-  await popup.waitForURL(/authorize/);
+  const popup = await openPopup(page, context);
   // The sandbox's page (another origin) posts a forged callback to the opener.
   await popup.evaluate(() => window.opener.postMessage(
     { source: 'rc-active-calls', type: 'oauth-callback', query: '?code=forged&state=p.x' }, '*'));

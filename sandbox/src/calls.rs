@@ -21,6 +21,19 @@ pub struct Party {
     pub location: Option<String>,
 }
 
+impl Party {
+    /// Our side of a call: the extension's name, direct number, extension number and id.
+    pub fn of_user(user: &crate::config::User) -> Party {
+        Party {
+            name: Some(user.name()),
+            phone_number: Some(user.phone_number.clone()),
+            extension_number: Some(user.extension_number.clone()),
+            extension_id: Some(user.id.clone()),
+            location: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Phase {
     Ringing,

@@ -228,13 +228,7 @@ async fn start_call(State(st): State<AppState>, body: String) -> Response {
         Some(u) => u.clone(),
         None => return bad(format!("no extension {}", req.extension)),
     };
-    let me = Party {
-        name: Some(user.name()),
-        phone_number: Some(user.phone_number.clone()),
-        extension_number: Some(user.extension_number.clone()),
-        extension_id: Some(user.id.clone()),
-        ..Default::default()
-    };
+    let me = Party::of_user(&user);
     let inbound = req.direction.eq_ignore_ascii_case("inbound");
     let start = now - req.started_secs_ago as Millis * 1000;
     let mut created = vec![];

@@ -133,13 +133,7 @@ fn new_call(s: &mut ExtensionStream, user: &User) -> (Call, Plan) {
             remote.name.as_deref().unwrap_or("WIRELESS CALLER")
         ));
     }
-    let me = Party {
-        name: Some(user.name()),
-        phone_number: Some(user.phone_number.clone()),
-        extension_number: Some(user.extension_number.clone()),
-        extension_id: Some(user.id.clone()),
-        ..Default::default()
-    };
+    let me = Party::of_user(user);
     let (from, to, action) = if inbound {
         (remote, me, "Phone Call".to_string())
     } else {
