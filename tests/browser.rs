@@ -332,13 +332,14 @@ async fn the_status_region_is_there_from_the_start_and_announces_changes() {
     handle.destroy();
 }
 
-#[wasm_bindgen_test]
-async fn the_app_explains_a_bad_configuration() {
+/// Mounts the whole App with the configuration these pairs give.
+async fn render_app(pairs: &[(&str, &str)]) -> (Element, yew::AppHandle<App>) {
     let root = container();
-    let cfg = config::from_pairs(
-        &[("pollSeconds".into(), "2".into())],
-        "http://127.0.0.1:8080/",
-    );
+    let pairs: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let cfg = config::from_pairs(&pairs, "http://127.0.0.1:8080/");
     let handle = yew::Renderer::<App>::with_root_and_props(
         root.clone(),
         AppProps {
@@ -347,6 +348,12 @@ async fn the_app_explains_a_bad_configuration() {
     )
     .render();
     yew::scheduler::flush().await;
+    (root, handle)
+}
+
+#[wasm_bindgen_test]
+async fn the_app_explains_a_bad_configuration() {
+    let (root, handle) = render_app(&[("pollSeconds", "2")]).await;
     let t = text(&root);
     assert!(t.contains("The widget needs configuring"), "{t}");
     assert!(t.contains("clientId") && t.contains("pollSeconds"), "{t}");
@@ -356,22 +363,11 @@ async fn the_app_explains_a_bad_configuration() {
 
 #[wasm_bindgen_test]
 async fn the_app_starts_signed_out_with_a_good_configuration() {
-    let root = container();
-    let cfg = config::from_pairs(
-        &[
-            ("clientId".into(), "demo-client".into()),
-            ("server".into(), "http://127.0.0.1:8790".into()),
-        ],
-        "http://127.0.0.1:8080/",
-    );
-    let handle = yew::Renderer::<App>::with_root_and_props(
-        root.clone(),
-        AppProps {
-            config: Rc::new(cfg),
-        },
-    )
-    .render();
-    yew::scheduler::flush().await;
+    let (root, handle) = render_app(&[
+        ("clientId", "demo-client"),
+        ("server", "http://127.0.0.1:8790"),
+    ])
+    .await;
     web::sleep(50.0).await;
     yew::scheduler::flush().await;
     assert!(text(&root).contains("Sign in with RingCentral"));

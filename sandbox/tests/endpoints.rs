@@ -135,15 +135,37 @@ impl Sandbox {
         q.iter().find(|(k, _)| k == "code").unwrap().1.clone()
     }
 
-    async fn exchange(&self, code: &str) -> Answer {
+    /// Signs `user` in to `client` with the given PKCE parameters; the code from the redirect.
+    async fn code_with(&self, client: &str, pkce: &str, user: &str) -> String {
+        let body = format!(
+            "response_type=code&client_id={client}&redirect_uri={}&{pkce}&sandbox_user={user}&decision=allow",
+            enc(REDIRECT)
+        );
+        let loc = self
+            .form("/restapi/oauth/authorize", &body)
+            .await
+            .header("location")
+            .unwrap();
+        let q: Vec<(String, String)> =
+            form_urlencoded::parse(loc.split_once('?').unwrap().1.as_bytes())
+                .into_owned()
+                .collect();
+        q.into_iter().find(|(k, _)| k == "code").unwrap().1
+    }
+
+    async fn exchange_with(&self, client: &str, code: &str, verifier: &str) -> Answer {
         self.form(
             "/restapi/oauth/token",
             &format!(
-                "grant_type=authorization_code&code={code}&redirect_uri={}&client_id=demo-client&code_verifier={VERIFIER}",
+                "grant_type=authorization_code&code={code}&redirect_uri={}&client_id={client}&code_verifier={verifier}",
                 enc(REDIRECT)
             ),
         )
         .await
+    }
+
+    async fn exchange(&self, code: &str) -> Answer {
+        self.exchange_with("demo-client", code, VERIFIER).await
     }
 
     async fn sign_in(&self, user: &str) -> Value {
@@ -324,29 +346,10 @@ async fn code_exchange_with_rfc7636_vector_returns_tokeninfo() {
 async fn plain_pkce_works_when_the_method_is_omitted() {
     let s = sandbox();
     let plain = "p".repeat(50);
-    let body = format!(
-        "response_type=code&client_id=demo-client&redirect_uri={}&code_challenge={plain}&sandbox_user={USER}&decision=allow",
-        enc(REDIRECT)
-    );
-    let loc = s
-        .form("/restapi/oauth/authorize", &body)
-        .await
-        .header("location")
-        .unwrap();
-    let code = loc
-        .split("code=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap()
-        .to_string();
-    let a = s
-        .form(
-            "/restapi/oauth/token",
-            &format!("grant_type=authorization_code&code={code}&redirect_uri={}&client_id=demo-client&code_verifier={plain}", enc(REDIRECT)),
-        )
+    let code = s
+        .code_with("demo-client", &format!("code_challenge={plain}"), USER)
         .await;
+    let a = s.exchange_with("demo-client", &code, &plain).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());
 }
 
@@ -778,28 +781,10 @@ async fn company_calls_for_admins_and_the_verbatim_403_for_others() {
 #[tokio::test]
 async fn an_app_without_readcalllog_gets_cmn_401() {
     let s = sandbox();
-    let body = format!(
-        "response_type=code&client_id=no-calls-app&redirect_uri={}&code_challenge={CHALLENGE}&code_challenge_method=S256&sandbox_user={USER}&decision=allow",
-        enc(REDIRECT)
-    );
-    let loc = s
-        .form("/restapi/oauth/authorize", &body)
-        .await
-        .header("location")
-        .unwrap();
-    let code = loc
-        .split("code=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap()
-        .to_string();
+    let pkce = format!("code_challenge={CHALLENGE}&code_challenge_method=S256");
+    let code = s.code_with("no-calls-app", &pkce, USER).await;
     let t = s
-        .form(
-            "/restapi/oauth/token",
-            &format!("grant_type=authorization_code&code={code}&redirect_uri={}&client_id=no-calls-app&code_verifier={VERIFIER}", enc(REDIRECT)),
-        )
+        .exchange_with("no-calls-app", &code, VERIFIER)
         .await
         .json();
     assert!(
