@@ -179,6 +179,13 @@ async fn fetch_calls(
     }
 }
 
+/// A 429: nothing until `Retry-After` (or 60 s), and the panel says when updates resume.
+fn pause(sched: &RefCell<Scheduler>, dispatch: &Dispatch, now: f64, retry_after: Option<u32>) {
+    sched.borrow_mut().on_rate_limited(now, retry_after);
+    let until = sched.borrow().paused_until(now).unwrap_or(now);
+    dispatch.emit(Action::RateLimited { until, at: now });
+}
+
 /// Polls until aborted: asks the scheduler, fetches, and tells the store.
 pub async fn poll(
     session: Rc<Session>,
@@ -205,9 +212,7 @@ pub async fn poll(
                         dispatch.emit(loaded);
                     }
                     Err(ApiError::RateLimited { retry_after }) => {
-                        sched.borrow_mut().on_rate_limited(now, retry_after);
-                        let until = sched.borrow().paused_until(now).unwrap_or(now);
-                        dispatch.emit(Action::RateLimited { until, at: now });
+                        pause(&sched, &dispatch, now, retry_after)
                     }
                     Err(e @ ApiError::Unauthorized { .. }) => {
                         // One refresh and one retry; a second 401 (or a failed refresh) ends the session, with
@@ -215,13 +220,19 @@ pub async fn poll(
                         let ended = if retried_after_refresh || !session.can_refresh() {
                             e
                         } else {
-                            retried_after_refresh = true;
                             match session.refresh(None).await {
                                 Ok(()) => {
+                                    // Only a refresh that happened uses up the one retry.
+                                    retried_after_refresh = true;
                                     sched.borrow_mut().request_now();
                                     continue;
                                 }
                                 Err(why @ ApiError::Unauthorized { .. }) => why,
+                                // The token endpoint's own limit (Auth group): pause like any 429.
+                                Err(ApiError::RateLimited { retry_after }) => {
+                                    pause(&sched, &dispatch, now, retry_after);
+                                    continue;
+                                }
                                 Err(other) => {
                                     sched.borrow_mut().on_failure(now, web::random());
                                     dispatch.emit(Action::Failed {

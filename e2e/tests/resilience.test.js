@@ -43,6 +43,19 @@ test('an expired access token is refreshed silently, once, without flicker', asy
   await context.close();
 });
 
+test('a 429 from the token endpoint while refreshing pauses polling and keeps the session', async () => {
+  const { page, context, problems, network } = await signedIn(env.browser);
+  await control('/sandbox/faults', { kind: 'rate_limit', path: '/restapi/oauth/token', method: 'POST', retryAfterSecs: 5 });
+  await control('/sandbox/tokens/expire', { kind: 'access', extension: '102' });
+  await page.getByText('updates resume in', { exact: false }).waitFor({ timeout: 15000 });
+  await page.getByText('updates resume in', { exact: false }).waitFor({ state: 'detached', timeout: 20000 });
+  await page.locator('.rcac-status').getByText('Updated').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Sign in with RingCentral' }).count(), 0, 'still signed in');
+  assert.deepEqual(problems(), []);
+  onlyStatuses(network(), [401, 429]);
+  await context.close();
+});
+
 test('a dead refresh token returns to signed-out with the reason, and signing in again works', async () => {
   const { page, context, problems, network } = await signedIn(env.browser);
   await control('/sandbox/tokens/expire', { kind: 'refresh', extension: '102' });
