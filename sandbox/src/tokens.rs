@@ -483,20 +483,30 @@ mod tests {
     const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
     const REDIRECT: Option<&str> = Some("http://localhost:8080/");
 
+    /// `exchange_code` with the defaults every test but the TTL one uses.
+    fn exchange(
+        store: &mut TokenStore,
+        code: &str,
+        client: &str,
+        redirect: Option<&str>,
+        verifier: Option<&str>,
+        now: Millis,
+    ) -> Result<TokenInfo, ApiError> {
+        store.exchange_code(
+            code,
+            client,
+            redirect,
+            verifier,
+            no_ttl(),
+            DEFAULTS,
+            true,
+            now,
+        )
+    }
+
     fn signed_in(store: &mut TokenStore, now: Millis) -> TokenInfo {
         let code = store.issue_code(grant(now));
-        store
-            .exchange_code(
-                &code,
-                "app",
-                REDIRECT,
-                Some(VERIFIER),
-                no_ttl(),
-                DEFAULTS,
-                true,
-                now,
-            )
-            .unwrap()
+        exchange(store, &code, "app", REDIRECT, Some(VERIFIER), now).unwrap()
     }
 
     #[test]
@@ -515,28 +525,8 @@ mod tests {
     fn code_is_single_use_and_replay_ends_the_session() {
         let mut store = TokenStore::default();
         let code = store.issue_code(grant(0));
-        let t = store
-            .exchange_code(
-                &code,
-                "app",
-                REDIRECT,
-                Some(VERIFIER),
-                no_ttl(),
-                DEFAULTS,
-                true,
-                0,
-            )
-            .unwrap();
-        let again = store.exchange_code(
-            &code,
-            "app",
-            REDIRECT,
-            Some(VERIFIER),
-            no_ttl(),
-            DEFAULTS,
-            true,
-            1,
-        );
+        let t = exchange(&mut store, &code, "app", REDIRECT, Some(VERIFIER), 0).unwrap();
+        let again = exchange(&mut store, &code, "app", REDIRECT, Some(VERIFIER), 1);
         assert_eq!(
             again.unwrap_err().body()["errors"][0]["errorCode"],
             "OAU-106"
@@ -551,18 +541,7 @@ mod tests {
     fn code_expires_after_60_seconds() {
         let mut store = TokenStore::default();
         let code = store.issue_code(grant(0));
-        let e = store
-            .exchange_code(
-                &code,
-                "app",
-                REDIRECT,
-                Some(VERIFIER),
-                no_ttl(),
-                DEFAULTS,
-                true,
-                60_000,
-            )
-            .unwrap_err();
+        let e = exchange(&mut store, &code, "app", REDIRECT, Some(VERIFIER), 60_000).unwrap_err();
         assert_eq!(e.body()["errors"][0]["errorCode"], "OAU-108");
     }
 
@@ -570,61 +549,30 @@ mod tests {
     fn wrong_verifier_redirect_or_client_is_refused() {
         let mut store = TokenStore::default();
         let code = store.issue_code(grant(0));
-        let bad = store.exchange_code(
-            &code,
-            "app",
-            REDIRECT,
-            Some("x".repeat(43).as_str()),
-            no_ttl(),
-            DEFAULTS,
-            true,
-            0,
-        );
+        let wrong = "x".repeat(43);
+        let bad = exchange(&mut store, &code, "app", REDIRECT, Some(&wrong), 0);
         assert_eq!(bad.unwrap_err().body()["error"], "invalid_grant");
-        let missing =
-            store.exchange_code(&code, "app", REDIRECT, None, no_ttl(), DEFAULTS, true, 0);
+        let missing = exchange(&mut store, &code, "app", REDIRECT, None, 0);
         assert_eq!(missing.unwrap_err().body()["error"], "invalid_request");
-        let redirect = store.exchange_code(
+        let redirect = exchange(
+            &mut store,
             &code,
             "app",
             Some("http://evil/"),
             Some(VERIFIER),
-            no_ttl(),
-            DEFAULTS,
-            true,
             0,
         );
         assert_eq!(
             redirect.unwrap_err().body()["errors"][0]["errorCode"],
             "OAU-109"
         );
-        let client = store.exchange_code(
-            &code,
-            "other",
-            REDIRECT,
-            Some(VERIFIER),
-            no_ttl(),
-            DEFAULTS,
-            true,
-            0,
-        );
+        let client = exchange(&mut store, &code, "other", REDIRECT, Some(VERIFIER), 0);
         assert_eq!(
             client.unwrap_err().body()["errors"][0]["errorCode"],
             "OAU-110"
         );
         // None of the failures used the code up.
-        assert!(store
-            .exchange_code(
-                &code,
-                "app",
-                REDIRECT,
-                Some(VERIFIER),
-                no_ttl(),
-                DEFAULTS,
-                true,
-                0
-            )
-            .is_ok());
+        assert!(exchange(&mut store, &code, "app", REDIRECT, Some(VERIFIER), 0).is_ok());
     }
 
     #[test]
