@@ -17,15 +17,6 @@ pub enum Scope {
     Account,
 }
 
-impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Extension => "extension",
-            Scope::Account => "account",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginFlow {
     /// A popup when the widget is framed (RingCentral's login page cannot be framed), else a full-page redirect.

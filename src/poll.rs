@@ -168,6 +168,7 @@ impl Scheduler {
         (self.blocked_until > now).then_some(self.blocked_until)
     }
 
+    #[cfg(test)]
     pub fn failures(&self) -> u32 {
         self.failures
     }

@@ -1,7 +1,7 @@
 //! Thin wrappers over the browser APIs the widget uses. Nothing here panics: a missing API is an `Err`/`None`.
 
 use js_sys::{Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 pub fn window() -> Option<web_sys::Window> {
@@ -182,8 +182,4 @@ pub fn prop_string(obj: &JsValue, key: &str) -> Option<String> {
     Reflect::get(obj, &key.into())
         .ok()
         .and_then(|v| v.as_string())
-}
-
-pub fn js_error(message: &str) -> JsValue {
-    js_sys::Error::new(message).unchecked_into()
 }
