@@ -46,7 +46,6 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
         run_with_fault(fault, req, next).await
     };
 
-    let hide = st.lock().hide_rate_limit_headers;
     let h = res.headers_mut();
     if let Some(origin) = origin {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
@@ -70,7 +69,7 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
             );
         } else {
             // `Date` is exposed so a browser client can correct for clock skew.
-            let exposed = if hide {
+            let exposed = if st.lock().hide_rate_limit_headers {
                 "Date, RCRequestId".to_string()
             } else {
                 format!("Date, RCRequestId, {RATE_HEADERS}")
