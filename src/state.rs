@@ -112,6 +112,15 @@ impl State {
         matches!(self.phase, Phase::Loading | Phase::Ready)
     }
 
+    /// A request failed: the list (if any) is stale from `at` on, until a success.
+    fn failed(&mut self, error: ApiError, at: f64) {
+        self.busy = false;
+        if self.updated_at.is_some() && self.stale_since.is_none() {
+            self.stale_since = Some(at);
+        }
+        self.error = Some(error);
+    }
+
     fn clear_calls(&mut self) {
         self.calls.clear();
         self.skipped = 0;
@@ -226,22 +235,14 @@ impl yew::Reducible for State {
                 if !s.signed_in() {
                     return self;
                 }
-                s.busy = false;
-                if s.updated_at.is_some() && s.stale_since.is_none() {
-                    s.stale_since = Some(at);
-                }
-                s.error = Some(error);
+                s.failed(error, at);
             }
             Action::RateLimited { until, at } => {
                 if !s.signed_in() {
                     return self;
                 }
-                s.busy = false;
                 s.paused_until = Some(until);
-                if s.updated_at.is_some() && s.stale_since.is_none() {
-                    s.stale_since = Some(at);
-                }
-                s.error = Some(ApiError::RateLimited { retry_after: None });
+                s.failed(ApiError::RateLimited { retry_after: None }, at);
             }
             Action::Online(online) => s.offline = !online,
             Action::Tick(now) => {
