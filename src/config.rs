@@ -1,5 +1,6 @@
-//! The widget's configuration, read from the standalone page's query string and from `data-` attributes on the
-//! mount element, and validated. Keys are accepted as `clientId` (query, JS) or `client-id` (attributes).
+//! The widget's configuration, read from the standalone page's query string, `data-` attributes on the mount
+//! element, the custom element's attributes or a `mount()` config object, and validated. Keys are accepted as
+//! `clientId` (query, JS) or `client-id` (attributes).
 
 use crate::url;
 
@@ -25,6 +26,34 @@ pub enum LoginFlow {
     Popup,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    /// Follows the browser's `prefers-color-scheme`.
+    Auto,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// iframe mode (`?embed=1&parentOrigin=…`): events go to the parent at exactly `parent_origin`; commands are
+/// accepted from `allowed` only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Embed {
+    pub parent_origin: String,
+    pub allowed: Vec<String>,
+    /// Ask the parent to match phone numbers to its contacts (`resolveContacts=1`).
+    pub contacts: bool,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct WidgetConfig {
     pub client_id: String,
@@ -36,7 +65,25 @@ pub struct WidgetConfig {
     pub login: LoginFlow,
     /// `perPage` of active-calls requests (1–1000).
     pub page_size: u32,
+    pub theme: Theme,
+    /// Widgets that share a client ID and server keep separate sessions when their keys differ.
+    pub session_key: String,
+    pub embed: Option<Embed>,
 }
+
+/// Every key a config object may hold (normalized as `normalize` does): `mount()` rejects any other.
+pub const KEYS: &[&str] = &[
+    "clientid",
+    "server",
+    "redirecturi",
+    "scope",
+    "pollseconds",
+    "theme",
+    "login",
+    "pagesize",
+    "sessionkey",
+    "resolvecontacts",
+];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
@@ -45,7 +92,7 @@ pub struct Problem {
     pub message: String,
 }
 
-fn normalize(key: &str) -> String {
+pub fn normalize(key: &str) -> String {
     key.trim_start_matches("data-")
         .replace(['-', '_'], "")
         .to_ascii_lowercase()
@@ -59,6 +106,17 @@ fn check_url(v: &str) -> Result<(), String> {
     if v.starts_with("http://") && !matches!(host, "localhost" | "127.0.0.1" | "::1") {
         return Err(format!(
             "“{v}” must use https (plain http is allowed for localhost only)"
+        ));
+    }
+    Ok(())
+}
+
+/// A bare origin such as `https://crm.example` (never `*`).
+fn check_origin(v: &str) -> Result<(), String> {
+    check_url(v)?;
+    if url::origin(v) != Some(v) {
+        return Err(format!(
+            "“{v}” must be a bare origin such as https://crm.example"
         ));
     }
     Ok(())
@@ -167,6 +225,56 @@ pub fn from_pairs(
         },
     };
 
+    let theme = match get("theme").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("auto") => Theme::Auto,
+        Some("light") => Theme::Light,
+        Some("dark") => Theme::Dark,
+        Some(other) => {
+            problem("theme", format!("is “{other}”; use auto, light or dark."));
+            Theme::Auto
+        }
+    };
+
+    let session_key = get("sessionkey").unwrap_or_default().to_string();
+
+    let embed = match get("embed") {
+        None | Some("0" | "false") => None,
+        Some(_) => {
+            let parent_origin = get("parentorigin").unwrap_or_default().to_string();
+            if parent_origin.is_empty() {
+                problem("parentOrigin", "is missing: embed mode posts events to exactly this origin (the page that frames the widget), for example https://crm.example.".into());
+            } else if let Err(e) = check_origin(&parent_origin) {
+                problem("parentOrigin", e);
+            }
+            let mut allowed: Vec<String> = get("allowedorigins")
+                .unwrap_or_default()
+                .split([',', ' '])
+                .filter(|o| !o.is_empty())
+                .map(|o| o.trim_end_matches('/').to_string())
+                .collect();
+            for o in &allowed {
+                if let Err(e) = check_origin(o) {
+                    problem("allowedOrigins", e);
+                }
+            }
+            if allowed.is_empty() {
+                allowed.push(parent_origin.clone());
+            }
+            let contacts = matches!(get("resolvecontacts"), Some("1" | "true"));
+            Some(Embed {
+                parent_origin,
+                allowed,
+                contacts,
+            })
+        }
+    };
+    // RingCentral's sign-in page cannot be framed: embedded widgets sign in in a popup.
+    let login = if embed.is_some() {
+        LoginFlow::Popup
+    } else {
+        login
+    };
+
     if problems.is_empty() {
         Ok(WidgetConfig {
             client_id,
@@ -176,6 +284,9 @@ pub fn from_pairs(
             poll_seconds,
             login,
             page_size,
+            theme,
+            session_key,
+            embed,
         })
     } else {
         Err(problems)
@@ -257,6 +368,70 @@ mod tests {
         );
         assert!(e[1].message.contains("https"));
         assert!(e[4].message.contains("10 active-calls requests a minute"));
+    }
+
+    #[test]
+    fn theme_session_key_and_embed_mode() {
+        let c = from_pairs(
+            &pairs(&[
+                ("clientId", "abc"),
+                ("theme", "Dark"),
+                ("session-key", "queue"),
+                ("embed", "1"),
+                ("parentOrigin", "http://127.0.0.1:8081"),
+                ("resolveContacts", "1"),
+            ]),
+            PAGE,
+        )
+        .unwrap();
+        assert_eq!((c.theme, c.session_key.as_str()), (Theme::Dark, "queue"));
+        assert_eq!(c.login, LoginFlow::Popup);
+        let e = c.embed.unwrap();
+        assert_eq!(e.allowed, ["http://127.0.0.1:8081"]);
+        assert!(e.contacts);
+
+        let c = from_pairs(
+            &pairs(&[
+                ("clientId", "abc"),
+                ("embed", "1"),
+                ("parentOrigin", "https://crm.example"),
+                (
+                    "allowedOrigins",
+                    "https://crm.example, https://admin.crm.example/",
+                ),
+            ]),
+            PAGE,
+        )
+        .unwrap();
+        assert_eq!(
+            c.embed.unwrap().allowed,
+            ["https://crm.example", "https://admin.crm.example"]
+        );
+    }
+
+    #[test]
+    fn embed_mode_needs_exact_origins() {
+        for (parent, allowed, key) in [
+            ("", "", "parentOrigin"),
+            ("*", "", "parentOrigin"),
+            ("https://crm.example/page", "", "parentOrigin"),
+            ("http://crm.example", "", "parentOrigin"),
+            ("https://crm.example", "*", "allowedOrigins"),
+        ] {
+            let e = from_pairs(
+                &pairs(&[
+                    ("clientId", "abc"),
+                    ("embed", "1"),
+                    ("parentOrigin", parent),
+                    ("allowedOrigins", allowed),
+                ]),
+                PAGE,
+            )
+            .unwrap_err();
+            assert_eq!(e[0].key, key, "{parent} {allowed}");
+        }
+        let e = from_pairs(&pairs(&[("clientId", "a"), ("theme", "pink")]), PAGE).unwrap_err();
+        assert_eq!(e[0].key, "theme");
     }
 
     #[test]

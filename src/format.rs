@@ -46,6 +46,10 @@ pub struct CallView {
     /// Our side.
     pub ours: Party,
     pub status: Status,
+    /// RingCentral's `result` text, as sent.
+    pub result: Option<String>,
+    /// RingCentral's `startTime`, as sent (a valid RFC 3339 time).
+    pub start_time: String,
     pub start_ms: f64,
     /// Seconds, once the call has ended.
     pub final_duration: Option<f64>,
@@ -81,7 +85,10 @@ impl CallView {
             Direction::Outbound => (r.to, r.from),
             _ => (r.from, r.to),
         };
+        let result_text = result.map(|k| k.text.clone());
         Some(CallView {
+            result: result_text,
+            start_time: r.start_time,
             id: r.id,
             session_id: r.session_id,
             telephony_session_id: r.telephony_session_id,

@@ -111,6 +111,11 @@ impl Scheduler {
         }
     }
 
+    /// A new interval (the host changed `poll-seconds`); it applies from the next request on.
+    pub fn set_interval(&mut self, poll_seconds: u32) {
+        self.interval_ms = poll_seconds as f64 * 1000.0;
+    }
+
     /// Refresh as soon as the budget allows (the refresh button, the page shown again, the network back).
     pub fn request_now(&mut self) {
         self.urgent = true;
@@ -216,6 +221,17 @@ mod tests {
             sent,
             [0.0, 10_000.0, 20_000.0, 30_000.0, 40_000.0, 50_000.0]
         );
+    }
+
+    #[test]
+    fn a_new_interval_applies_from_the_next_request() {
+        let mut s = Scheduler::new(10);
+        let mut sent = run(&mut s, 0.0, 25_000.0, |s, now| s.on_success(now, None));
+        s.set_interval(30);
+        sent.extend(run(&mut s, 25_000.0, 80_000.0, |s, now| {
+            s.on_success(now, None)
+        }));
+        assert_eq!(sent, [0.0, 10_000.0, 20_000.0, 50_000.0, 80_000.0]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use crate::api::error::ApiError;
 use crate::config::{Problem, Scope};
+use crate::embed::contacts::{Contact, Contacts};
 use crate::format::{ended_sentence, started_sentence, CallView};
 use std::rc::Rc;
 
@@ -22,6 +23,23 @@ pub enum Phase {
 pub struct User {
     pub name: String,
     pub extension_number: Option<String>,
+}
+
+/// An open note box. It keeps a copy of its call, so a draft outlives the call's row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub call: CallView,
+    pub text: String,
+    pub phase: NotePhase,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NotePhase {
+    Editing,
+    /// Sent to the host as `note` event `note_id`; waiting for its answer.
+    Saving(String),
+    /// The host refused it (or did not answer): the text stays for another try.
+    Rejected(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +72,13 @@ pub struct State {
     pub storage_blocked: bool,
     /// A request is under way.
     pub busy: bool,
+    /// The call the user last picked (click or Enter).
+    pub selected: Option<String>,
+    pub notes: Vec<Note>,
+    /// Calls whose note the host accepted.
+    pub noted: Vec<String>,
+    /// The host's names for phone numbers.
+    pub contacts: Contacts,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +108,29 @@ pub enum Action {
     Tick(f64),
     SetScope(Scope),
     StorageBlocked,
+    Select(String),
+    NoteOpen(String),
+    NoteText(String, String),
+    NoteClose(String),
+    NoteSaving {
+        call_id: String,
+        note_id: String,
+    },
+    NoteAnswered {
+        note_id: String,
+        ok: bool,
+        message: Option<String>,
+    },
+    ContactsAsked(Vec<String>),
+    ContactsAnswered {
+        asked: Vec<String>,
+        found: Vec<(String, Contact)>,
+        at: f64,
+    },
+    ContactsFailed {
+        asked: Vec<String>,
+        at: f64,
+    },
 }
 
 impl State {
@@ -105,7 +153,19 @@ impl State {
             announcement: String::new(),
             storage_blocked: false,
             busy: false,
+            selected: None,
+            notes: vec![],
+            noted: vec![],
+            contacts: Contacts::default(),
         }
+    }
+
+    pub fn note(&self, call_id: &str) -> Option<&Note> {
+        self.notes.iter().find(|n| n.call.id == call_id)
+    }
+
+    fn note_mut(&mut self, call_id: &str) -> Option<&mut Note> {
+        self.notes.iter_mut().find(|n| n.call.id == call_id)
     }
 
     pub fn signed_in(&self) -> bool {
@@ -261,6 +321,59 @@ impl yew::Reducible for State {
                 }
             }
             Action::StorageBlocked => s.storage_blocked = true,
+            Action::Select(id) => s.selected = Some(id),
+            Action::NoteOpen(id) => {
+                if s.note(&id).is_none() {
+                    let Some(call) = s.calls.iter().find(|c| c.id == id).cloned() else {
+                        return self;
+                    };
+                    s.notes.push(Note {
+                        call,
+                        text: String::new(),
+                        phase: NotePhase::Editing,
+                    });
+                }
+            }
+            Action::NoteText(id, text) => {
+                if let Some(n) = s.note_mut(&id) {
+                    if !matches!(n.phase, NotePhase::Saving(_)) {
+                        n.text = text;
+                        n.phase = NotePhase::Editing;
+                    }
+                }
+            }
+            Action::NoteClose(id) => s.notes.retain(|n| n.call.id != id),
+            Action::NoteSaving { call_id, note_id } => {
+                if let Some(n) = s.note_mut(&call_id) {
+                    n.phase = NotePhase::Saving(note_id);
+                }
+            }
+            Action::NoteAnswered {
+                note_id,
+                ok,
+                message,
+            } => {
+                let Some(i) = s
+                    .notes
+                    .iter()
+                    .position(|n| n.phase == NotePhase::Saving(note_id.clone()))
+                else {
+                    return self; // a late or unknown answer
+                };
+                if ok {
+                    let n = s.notes.remove(i);
+                    s.noted.retain(|id| *id != n.call.id);
+                    s.noted.push(n.call.id);
+                    s.announcement = "Note saved".into();
+                } else {
+                    s.notes[i].phase = NotePhase::Rejected(
+                        message.unwrap_or_else(|| "The page did not accept the note.".into()),
+                    );
+                }
+            }
+            Action::ContactsAsked(numbers) => s.contacts.asked(&numbers),
+            Action::ContactsAnswered { asked, found, at } => s.contacts.answered(&asked, found, at),
+            Action::ContactsFailed { asked, at } => s.contacts.failed(&asked, at),
         }
         Rc::new(s)
     }
@@ -507,6 +620,65 @@ mod tests {
         );
         let same = reduce(s.clone(), vec![Action::SetScope(Scope::Account)]);
         assert_eq!(same, s);
+    }
+
+    #[test]
+    fn notes_round_trip_and_survive_refusal_and_the_call_ending() {
+        let s = reduce(
+            signed_in(),
+            vec![
+                loaded(
+                    vec![call("a", "2026-01-01T10:00:00Z", "In Progress", None)],
+                    1.0,
+                ),
+                Action::Select("a".into()),
+                Action::NoteOpen("a".into()),
+                Action::NoteOpen("nope".into()),
+                Action::NoteText("a".into(), "Wants a quote".into()),
+                Action::NoteSaving {
+                    call_id: "a".into(),
+                    note_id: "n1".into(),
+                },
+                // Typing while it is being saved changes nothing.
+                Action::NoteText("a".into(), "changed".into()),
+            ],
+        );
+        assert_eq!(s.selected.as_deref(), Some("a"));
+        assert_eq!(s.notes.len(), 1);
+        assert_eq!(s.note("a").unwrap().text, "Wants a quote");
+
+        let refused = reduce(
+            s.clone(),
+            vec![
+                Action::NoteAnswered {
+                    note_id: "n0".into(),
+                    ok: true,
+                    message: None,
+                },
+                Action::NoteAnswered {
+                    note_id: "n1".into(),
+                    ok: false,
+                    message: Some("Record locked".into()),
+                },
+                // The call ends and is no longer listed: the draft stays.
+                loaded(vec![], 2.0),
+            ],
+        );
+        let n = refused.note("a").unwrap();
+        assert_eq!(n.phase, NotePhase::Rejected("Record locked".into()));
+        assert_eq!(n.text, "Wants a quote");
+
+        let saved = reduce(
+            s,
+            vec![Action::NoteAnswered {
+                note_id: "n1".into(),
+                ok: true,
+                message: None,
+            }],
+        );
+        assert!(saved.notes.is_empty());
+        assert_eq!(saved.noted, ["a"]);
+        assert_eq!(saved.announcement, "Note saved");
     }
 
     #[test]

@@ -21,6 +21,13 @@ const MAX_PAGES: u32 = 20;
 
 /// Starts `fut`; the returned handle stops it (dropping its timers and requests).
 pub fn spawn(fut: impl Future<Output = ()> + 'static) -> AbortHandle {
+    spawn_boxed(Box::pin(fut))
+}
+
+/// One copy of the abortable wrapper and the executor glue for every task (a generic one per task type cost
+/// several KB of wasm each).
+#[inline(never)]
+fn spawn_boxed(fut: futures_util::future::LocalBoxFuture<'static, ()>) -> AbortHandle {
     let (handle, reg) = AbortHandle::new_pair();
     wasm_bindgen_futures::spawn_local(async move {
         let _ = Abortable::new(fut, reg).await;
@@ -80,7 +87,13 @@ pub async fn start_up(session: Rc<Session>, dispatch: Dispatch) {
     if !web::storage_works() {
         dispatch.emit(Action::StorageBlocked);
     }
-    if let Some(result) = login::complete_redirect(&session).await {
+    // A widget that signs in by popup never started a redirect: a `code` in the address is the host page's own.
+    let redirect = if session.cfg.login == crate::config::LoginFlow::Popup {
+        None
+    } else {
+        login::complete_redirect(&session).await
+    };
+    if let Some(result) = redirect {
         dispatch.emit(Action::SignInStarted);
         match result {
             Ok(Outcome::SignedIn { persistent }) => {

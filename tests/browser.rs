@@ -7,11 +7,13 @@ use rc_active_calls::api::error::ApiError;
 use rc_active_calls::api::json::{self, Json};
 use rc_active_calls::api::model::{CallLogPage, CallRecord};
 use rc_active_calls::auth::pkce;
-use rc_active_calls::components::app::{shell, App, AppProps};
+use rc_active_calls::components::app::{shell, App, AppProps, NoteEvent};
 use rc_active_calls::components::{panel, sign_in};
-use rc_active_calls::config::{self, Scope};
+use rc_active_calls::config::{self, Scope, Theme};
+use rc_active_calls::embed::contacts::Contact;
+use rc_active_calls::embed::host::Host;
 use rc_active_calls::format::CallView;
-use rc_active_calls::state::{Phase, State, User};
+use rc_active_calls::state::{Action, Phase, State, User};
 use rc_active_calls::web::{self, TimeFormat};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -60,6 +62,8 @@ struct Seen {
     refresh: u32,
     sign_out: u32,
     scope: Vec<Scope>,
+    selected: Vec<String>,
+    notes: Vec<String>,
 }
 
 #[derive(Properties, PartialEq)]
@@ -70,14 +74,31 @@ struct PanelProps {
 
 #[function_component(PanelHarness)]
 fn panel_harness(p: &PanelProps) -> Html {
-    let (a, b, c) = (p.seen.clone(), p.seen.clone(), p.seen.clone());
+    let (a, b, c, d, e) = (
+        p.seen.clone(),
+        p.seen.clone(),
+        p.seen.clone(),
+        p.seen.clone(),
+        p.seen.clone(),
+    );
     let actions = panel::Actions {
         on_refresh: Callback::from(move |_| a.borrow_mut().refresh += 1),
         on_sign_out: Callback::from(move |_| b.borrow_mut().sign_out += 1),
         on_scope: Callback::from(move |s| c.borrow_mut().scope.push(s)),
+        on_select: Callback::from(move |id| d.borrow_mut().selected.push(id)),
+        on_note: Some(Callback::from(move |n: NoteEvent| {
+            let what = match n {
+                NoteEvent::Open(id) => format!("open {id}"),
+                NoteEvent::Text(id, t) => format!("text {id} {t}"),
+                NoteEvent::Save(id) => format!("save {id}"),
+                NoteEvent::Close(id) => format!("close {id}"),
+            };
+            e.borrow_mut().notes.push(what)
+        })),
     };
     shell(
         &p.state.announcement,
+        Theme::Auto,
         panel::view(&p.state, &actions, &TimeFormat::new()),
     )
 }
@@ -204,11 +225,11 @@ async fn rows_show_live_and_ended_calls_with_ticking_durations() {
         "0:42"
     );
     assert!(text(&root).contains("Updated 3 s ago"));
-    // Table semantics: a caption and column headers.
+    // Table semantics: a caption and column headers (six, and the notes column of an embedded widget).
     assert!(q(&root, "table caption").is_some());
     assert_eq!(
         root.query_selector_all("th[scope=col]").unwrap().length(),
-        6
+        7
     );
     handle.destroy();
 }
@@ -344,6 +365,7 @@ async fn render_app(pairs: &[(&str, &str)]) -> (Element, yew::AppHandle<App>) {
         root.clone(),
         AppProps {
             config: Rc::new(cfg),
+            host: Rc::new(Host::new(None, None, false, None, false)),
         },
     )
     .render();
@@ -378,4 +400,158 @@ async fn the_app_starts_signed_out_with_a_good_configuration() {
         0,
         "unmounting removes everything"
     );
+}
+
+fn reduce(s: State, actions: Vec<Action>) -> State {
+    use yew::Reducible;
+    let mut st = Rc::new(s);
+    for a in actions {
+        st = st.reduce(a);
+    }
+    (*st).clone()
+}
+
+#[wasm_bindgen_test]
+async fn clicking_or_entering_a_row_selects_it_and_notes_open_inline() {
+    let s = reduce(
+        ready(vec![call("c1", "Northwind", "In Progress", "")]),
+        vec![Action::Select("c1".into()), Action::NoteOpen("c1".into())],
+    );
+    let (root, seen, handle) = render_panel(s).await;
+    let row: HtmlElement = q(&root, "tr[data-call-id=c1]").unwrap().dyn_into().unwrap();
+    assert_eq!(row.get_attribute("aria-current").as_deref(), Some("true"));
+    row.click();
+    let enter = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &{
+        let i = web_sys::KeyboardEventInit::new();
+        i.set_key("Enter");
+        i.set_bubbles(true);
+        i
+    })
+    .unwrap();
+    row.dispatch_event(&enter).unwrap();
+    assert_eq!(seen.borrow().selected, ["c1", "c1"]);
+
+    let note_btn: HtmlElement = q(&root, "tr[data-call-id=c1] .rcac-act button")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(
+        note_btn.get_attribute("aria-label").as_deref(),
+        Some("Note on the call with Northwind")
+    );
+    note_btn.click();
+    assert!(seen.borrow().notes.contains(&"open c1".to_string()));
+    // The open box: an empty note cannot be saved.
+    assert!(text(&root).contains("Note for the call with Northwind"));
+    let save = q(&root, ".rcac-note button[type=submit]").unwrap();
+    assert!(save.has_attribute("disabled"));
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn matched_contacts_replace_names_and_only_http_links_are_made() {
+    let s = reduce(
+        ready(vec![
+            call("c1", "WIRELESS CALLER", "In Progress", ""),
+            call("c2", "Other", "In Progress", ""),
+        ]),
+        vec![Action::ContactsAnswered {
+            asked: vec!["+16504366666".into()],
+            found: vec![(
+                "+16504366666".into(),
+                Contact {
+                    name: "Grace Hopper (Acme)".into(),
+                    url: Some("https://crm.example/c/7".into()),
+                },
+            )],
+            at: 0.0,
+        }],
+    );
+    let (root, _seen, handle) = render_panel(s).await;
+    let link = q(&root, "tr[data-call-id=c1] a.rcac-name").unwrap();
+    assert_eq!(link.text_content().as_deref(), Some("Grace Hopper (Acme)"));
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("https://crm.example/c/7")
+    );
+    assert!(text(&root).contains("+16504366666"));
+    handle.destroy();
+}
+
+fn config_object(pairs: &[(&str, wasm_bindgen::JsValue)]) -> wasm_bindgen::JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        js_sys::Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
+    o.into()
+}
+
+#[wasm_bindgen_test]
+async fn mount_renders_into_a_shadow_root_and_unmounts_cleanly() {
+    let el = container();
+    let good = config_object(&[
+        ("clientId", "demo-client".into()),
+        ("server", "http://127.0.0.1:8790".into()),
+        ("pollSeconds", 30.into()),
+    ]);
+    let mut w = rc_active_calls::mount(el.clone(), good.clone(), true).unwrap();
+    yew::scheduler::flush().await;
+    let shadow = el.shadow_root().unwrap();
+    assert!(shadow.query_selector("style").unwrap().is_some());
+    assert!(shadow.query_selector("section.rcac").unwrap().is_some());
+    assert_eq!(el.child_element_count(), 0, "nothing in the light DOM");
+    assert!(
+        rc_active_calls::mount(el.clone(), good.clone(), true).is_err(),
+        "one widget per element"
+    );
+    w.unmount();
+    yew::scheduler::flush().await;
+    assert_eq!(shadow.child_element_count(), 0);
+    w.unmount();
+    let mut again = rc_active_calls::mount(el.clone(), good, true).unwrap();
+    again.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_config_throws_for_the_api_and_is_shown_and_reported_for_the_element() {
+    let el = container();
+    let bad = config_object(&[("pollSeconds", 2.into()), ("colour", "red".into())]);
+    let err = match rc_active_calls::mount(el.clone(), bad.clone(), true) {
+        Err(e) => wasm_bindgen::JsValue::from(e),
+        Ok(_) => panic!("a bad config must throw"),
+    };
+    let message = js_sys::Reflect::get(&err, &"message".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(
+        message.contains("clientId")
+            && message.contains("pollSeconds")
+            && message.contains("colour"),
+        "{message}"
+    );
+    assert!(err.is_instance_of::<js_sys::Error>());
+
+    let got: Rc<RefCell<Vec<String>>> = Rc::default();
+    let sink = got.clone();
+    let _l = gloo_events::EventListener::new(&el, "rc-active-calls:error", move |e| {
+        let d = e.dyn_ref::<web_sys::CustomEvent>().unwrap().detail();
+        let kind = js_sys::Reflect::get(&d, &"kind".into())
+            .unwrap()
+            .as_string()
+            .unwrap();
+        sink.borrow_mut().push(kind);
+        assert!(e.bubbles() && e.composed());
+    });
+    let mut w = rc_active_calls::mount(el.clone(), bad, false).unwrap();
+    yew::scheduler::flush().await;
+    let shown = el
+        .shadow_root()
+        .unwrap()
+        .query_selector(".rcac-config")
+        .unwrap()
+        .unwrap();
+    assert!(shown.text_content().unwrap().contains("pollSeconds"));
+    assert_eq!(*got.borrow(), ["config"]);
+    w.unmount();
 }

@@ -8,6 +8,7 @@ pub trait Json: Sized {
     fn get(&self, key: &str) -> Option<Self>;
     fn string(&self) -> Option<String>;
     fn number(&self) -> Option<f64>;
+    fn boolean(&self) -> Option<bool>;
     /// An array's items; `None` when `self` is not an array.
     fn items(&self) -> Option<Vec<Self>>;
 
@@ -55,6 +56,9 @@ mod browser {
         fn number(&self) -> Option<f64> {
             self.as_f64()
         }
+        fn boolean(&self) -> Option<bool> {
+            self.as_bool()
+        }
         fn items(&self) -> Option<Vec<JsValue>> {
             self.dyn_ref::<js_sys::Array>().map(|a| a.iter().collect())
         }
@@ -79,6 +83,9 @@ impl Json for serde_json::Value {
     }
     fn number(&self) -> Option<f64> {
         self.as_f64()
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
     }
     fn items(&self) -> Option<Vec<Self>> {
         self.as_array().cloned()

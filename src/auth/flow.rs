@@ -133,18 +133,16 @@ pub fn denied_message(error: &str, description: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{LoginFlow, Scope};
 
     fn cfg() -> WidgetConfig {
-        WidgetConfig {
-            client_id: "demo-client".into(),
-            server: "http://127.0.0.1:8790".into(),
-            redirect_uri: "http://127.0.0.1:8080/".into(),
-            scope: Scope::Extension,
-            poll_seconds: 10,
-            login: LoginFlow::Auto,
-            page_size: 1000,
-        }
+        crate::config::from_pairs(
+            &[
+                ("clientId".into(), "demo-client".into()),
+                ("server".into(), "http://127.0.0.1:8790".into()),
+            ],
+            "http://127.0.0.1:8080/",
+        )
+        .unwrap()
     }
 
     #[test]

@@ -44,10 +44,13 @@ impl Session {
     }
 
     fn storage_key(&self) -> String {
-        format!(
-            "rc-active-calls:refresh:{}@{}",
-            self.cfg.client_id, self.cfg.server
-        )
+        let c = &self.cfg;
+        let key = format!("rc-active-calls:refresh:{}@{}", c.client_id, c.server);
+        if c.session_key.is_empty() {
+            key
+        } else {
+            format!("{key}#{}", c.session_key)
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -3,7 +3,12 @@
 
 use super::{config_panel, panel, sign_in};
 use crate::auth::session::Session;
-use crate::config::{LoginFlow, Problem, Scope, WidgetConfig};
+use crate::config::{LoginFlow, Problem, Scope, Theme, WidgetConfig};
+use crate::embed::commands::Command;
+use crate::embed::contacts;
+use crate::embed::events::{call_payload, Observer};
+use crate::embed::host::Host;
+use crate::embed::payload::Out;
 use crate::poll::Scheduler;
 use crate::state::{Action, Phase, State};
 use crate::tasks::{self, Env};
@@ -11,11 +16,36 @@ use crate::web::{self, TimeFormat};
 use futures_util::future::AbortHandle;
 use gloo_events::EventListener;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct AppProps {
     pub config: Rc<Result<WidgetConfig, Vec<Problem>>>,
+    /// The page around the widget: events out, commands and contact answers in.
+    pub host: Rc<Host>,
+}
+
+/// How long the host has to answer a `note` event before the widget says it did not.
+const NOTE_TIMEOUT_MS: f64 = 15_000.0;
+
+/// What makes a session: when any of it changes, the widget signs in afresh.
+fn session_identity(c: &WidgetConfig) -> (String, String, String, String, u32) {
+    (
+        c.client_id.clone(),
+        c.server.clone(),
+        c.redirect_uri.clone(),
+        c.session_key.clone(),
+        c.page_size,
+    )
+}
+
+/// A note box event from the panel.
+pub enum NoteEvent {
+    Open(String),
+    Text(String, String),
+    Save(String),
+    Close(String),
 }
 
 #[function_component(App)]
@@ -31,14 +61,33 @@ pub fn app(props: &AppProps) -> Html {
         let d = state.dispatcher();
         Callback::from(move |a| d.dispatch(a))
     };
-    let session: Rc<Option<Rc<Session>>> = use_memo(cfg.clone(), |c| {
-        c.as_ref()
-            .as_ref()
-            .ok()
-            .map(|c| Rc::new(Session::new(c.clone())))
-    });
+    let host = props.host.clone();
+    // A new session only when what makes one changes (not for a new scope, interval or theme).
+    let identity = ok_cfg.as_ref().map(session_identity);
+    let (generation, session) = {
+        let cfg = ok_cfg.clone();
+        let memo = use_memo(identity, move |_| {
+            (
+                web::random(),
+                Rc::new(cfg.map(|c| Rc::new(Session::new(c)))),
+            )
+        });
+        (memo.0.to_bits(), memo.1.clone())
+    };
     let poll_seconds = ok_cfg.as_ref().map_or(10, |c| c.poll_seconds);
     let sched = use_mut_ref(|| Scheduler::new(poll_seconds));
+    use_effect_with(poll_seconds, {
+        let sched = sched.clone();
+        move |p| sched.borrow_mut().set_interval(*p)
+    });
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with(ok_cfg.as_ref().map(|c| c.scope), move |scope| {
+            if let Some(s) = scope {
+                dispatch.emit(Action::SetScope(*s));
+            }
+        });
+    }
     let env = use_mut_ref(|| Env {
         hidden: web::document_hidden(),
         online: web::online(),
@@ -46,10 +95,15 @@ pub fn app(props: &AppProps) -> Html {
     // Sign-in and sign-out tasks started by clicks; aborted if the widget goes away first.
     let clicks = use_mut_ref(Vec::<AbortHandle>::new);
 
-    // Start-up: a sign-in callback in the address, or a session to resume.
+    // Start-up: a sign-in callback in the address, or a session to resume. A new session (another app or server)
+    // ends the old one's view first.
+    let first = use_mut_ref(|| true);
     {
         let (dispatch, session) = (dispatch.clone(), session.clone());
-        use_effect_with(cfg.clone(), move |_| {
+        use_effect_with(generation, move |_| {
+            if !std::mem::replace(&mut *first.borrow_mut(), false) {
+                dispatch.emit(Action::SignedOut(None));
+            }
             let task = session
                 .as_ref()
                 .clone()
@@ -118,26 +172,29 @@ pub fn app(props: &AppProps) -> Html {
             env.clone(),
             dispatch.clone(),
         );
-        use_effect_with((signed_in, state.scope), move |(on, scope)| {
-            let task = match (on, session.as_ref()) {
-                (true, Some(s)) => {
-                    sched.borrow_mut().request_now();
-                    Some(tasks::spawn(tasks::poll(
-                        s.clone(),
-                        sched,
-                        env,
-                        *scope,
-                        dispatch,
-                    )))
+        use_effect_with(
+            (signed_in, state.scope, generation),
+            move |(on, scope, _)| {
+                let task = match (on, session.as_ref()) {
+                    (true, Some(s)) => {
+                        sched.borrow_mut().request_now();
+                        Some(tasks::spawn(tasks::poll(
+                            s.clone(),
+                            sched,
+                            env,
+                            *scope,
+                            dispatch,
+                        )))
+                    }
+                    _ => None,
+                };
+                move || {
+                    if let Some(t) = task {
+                        t.abort();
+                    }
                 }
-                _ => None,
-            };
-            move || {
-                if let Some(t) = task {
-                    t.abort();
-                }
-            }
-        });
+            },
+        );
     }
 
     {
@@ -150,6 +207,157 @@ pub fn app(props: &AppProps) -> Html {
             }
         });
     }
+
+    // Host commands (the handle's methods, the element's, iframe messages) arrive here.
+    {
+        let (host, sched, dispatch) = (host.clone(), sched.clone(), dispatch.clone());
+        let on_sign_out = on_sign_out_cb(&session, &dispatch, &clicks);
+        use_effect_with((host.clone(), generation), move |_| {
+            *host.inbox.borrow_mut() = Some(Callback::from(move |c| match c {
+                Command::Refresh => sched.borrow_mut().request_now(),
+                Command::SignOut => on_sign_out.emit(()),
+                Command::SetScope(s) => dispatch.emit(Action::SetScope(s)),
+                Command::AckNote {
+                    note_id,
+                    ok,
+                    message,
+                } => dispatch.emit(Action::NoteAnswered {
+                    note_id,
+                    ok,
+                    message,
+                }),
+            }));
+            move || *host.inbox.borrow_mut() = None
+        });
+    }
+
+    // iframe mode: messages from the parent, heard from allow-listed origins only.
+    {
+        let allowed = ok_cfg
+            .as_ref()
+            .and_then(|c| c.embed.as_ref())
+            .map(|e| e.allowed.clone());
+        let host = host.clone();
+        use_effect_with(allowed, move |allowed| {
+            let listener = allowed.clone().zip(web::window()).map(|(allowed, w)| {
+                EventListener::new(&w, "message", move |e| {
+                    if let Some(e) = e.dyn_ref::<web_sys::MessageEvent>() {
+                        host.on_message(e, &allowed);
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    // Host events: after each render, whatever the new state means for the host.
+    {
+        let (host, state) = (host.clone(), state.clone());
+        let observer = use_mut_ref(Observer::default);
+        use_effect(move || {
+            for (kind, detail) in observer.borrow_mut().observe(&state) {
+                host.emit(kind, &detail);
+            }
+        });
+    }
+
+    // Contact matching: the numbers on screen that the host has not been asked about (or not lately). Checked
+    // when the list changes and once a minute; the panel never waits for it.
+    {
+        let numbers: Vec<String> = state
+            .calls
+            .iter()
+            .filter_map(|c| c.remote.phone_number.clone())
+            .collect();
+        let minute = (state.now / 60_000.0) as u64;
+        let (host, dispatch, clicks, state) = (
+            host.clone(),
+            dispatch.clone(),
+            clicks.clone(),
+            state.clone(),
+        );
+        use_effect_with((numbers, minute), move |(numbers, _)| {
+            let now = web::now();
+            let wanted = state
+                .contacts
+                .wanted(numbers.iter().map(String::as_str), now);
+            if host.can_resolve() && !wanted.is_empty() {
+                dispatch.emit(Action::ContactsAsked(wanted.clone()));
+                clicks.borrow_mut().push(tasks::spawn(async move {
+                    let action = match host.resolve(&wanted).await {
+                        Ok(answer) => Action::ContactsAnswered {
+                            found: contacts::read_answer(&answer, &wanted, &host.base()),
+                            asked: wanted,
+                            at: web::now(),
+                        },
+                        Err(()) => Action::ContactsFailed {
+                            asked: wanted,
+                            at: web::now(),
+                        },
+                    };
+                    dispatch.emit(action);
+                }));
+            }
+        });
+    }
+
+    let on_select = {
+        let (host, state, dispatch) = (host.clone(), state.clone(), dispatch.clone());
+        Callback::from(move |id: String| {
+            if let Some(c) = state.calls.iter().find(|c| c.id == id) {
+                host.emit(
+                    "call-selected",
+                    &Out::Obj(vec![("call", call_payload(&state, c))]),
+                );
+            }
+            dispatch.emit(Action::Select(id));
+        })
+    };
+    let next_note = use_mut_ref(|| 0u32);
+    let on_note = host.embedded.then(|| {
+        let (host, state, dispatch, clicks) = (
+            host.clone(),
+            state.clone(),
+            dispatch.clone(),
+            clicks.clone(),
+        );
+        Callback::from(move |e: NoteEvent| match e {
+            NoteEvent::Open(id) => dispatch.emit(Action::NoteOpen(id)),
+            NoteEvent::Text(id, text) => dispatch.emit(Action::NoteText(id, text)),
+            NoteEvent::Close(id) => dispatch.emit(Action::NoteClose(id)),
+            NoteEvent::Save(id) => {
+                let Some(n) = state.note(&id) else { return };
+                if n.text.trim().is_empty() {
+                    return;
+                }
+                *next_note.borrow_mut() += 1;
+                let note_id = format!("{}-{}", n.call.id, next_note.borrow());
+                dispatch.emit(Action::NoteSaving {
+                    call_id: id,
+                    note_id: note_id.clone(),
+                });
+                host.emit(
+                    "note",
+                    &Out::Obj(vec![
+                        ("noteId", Out::Str(note_id.clone())),
+                        ("call", call_payload(&state, &n.call)),
+                        ("text", Out::Str(n.text.trim().to_string())),
+                    ]),
+                );
+                let dispatch = dispatch.clone();
+                clicks.borrow_mut().push(tasks::spawn(async move {
+                    web::sleep(NOTE_TIMEOUT_MS).await;
+                    dispatch.emit(Action::NoteAnswered {
+                        note_id,
+                        ok: false,
+                        message: Some(
+                            "The page did not confirm the note. It is kept here: try again.".into(),
+                        ),
+                    });
+                }));
+            }
+        })
+    });
 
     let on_sign_in = {
         let (session, dispatch, clicks) = (session.clone(), dispatch.clone(), clicks.clone());
@@ -168,16 +376,7 @@ pub fn app(props: &AppProps) -> Html {
             }
         })
     };
-    let on_sign_out = {
-        let (session, dispatch, clicks) = (session.clone(), dispatch.clone(), clicks.clone());
-        Callback::from(move |_: ()| {
-            if let Some(s) = session.as_ref() {
-                clicks
-                    .borrow_mut()
-                    .push(tasks::spawn(tasks::sign_out(s.clone(), dispatch.clone())));
-            }
-        })
-    };
+    let on_sign_out = on_sign_out_cb(&session, &dispatch, &clicks);
     let on_refresh = {
         let sched = sched.clone();
         Callback::from(move |_: ()| sched.borrow_mut().request_now())
@@ -202,18 +401,36 @@ pub fn app(props: &AppProps) -> Html {
                 on_refresh,
                 on_sign_out,
                 on_scope,
+                on_select,
+                on_note,
             },
             &fmt,
         ),
     };
-    shell(&state.announcement, body)
+    let theme = ok_cfg.as_ref().map_or(Theme::Auto, |c| c.theme);
+    shell(&state.announcement, theme, body)
+}
+
+fn on_sign_out_cb(
+    session: &Rc<Option<Rc<Session>>>,
+    dispatch: &Callback<Action>,
+    clicks: &Rc<std::cell::RefCell<Vec<AbortHandle>>>,
+) -> Callback<()> {
+    let (session, dispatch, clicks) = (session.clone(), dispatch.clone(), clicks.clone());
+    Callback::from(move |_: ()| {
+        if let Some(s) = session.as_ref() {
+            clicks
+                .borrow_mut()
+                .push(tasks::spawn(tasks::sign_out(s.clone(), dispatch.clone())));
+        }
+    })
 }
 
 /// The widget's outer box. The status region is present from the first render, so screen readers pick up later
 /// announcements; it says only what the reducer announces (calls added and ended), never the whole list.
-pub fn shell(announcement: &str, body: Html) -> Html {
+pub fn shell(announcement: &str, theme: Theme, body: Html) -> Html {
     html! {
-        <section class="rcac" aria-label="RingCentral active calls">
+        <section class="rcac" part="widget" data-theme={theme.as_str()} aria-label="RingCentral active calls">
             <div class="rcac-sr" role="status" aria-live="polite" aria-atomic="true">{ announcement.to_string() }</div>
             { body }
         </section>

@@ -1,9 +1,11 @@
+use super::app::NoteEvent;
 use super::{call_row, status_bar};
 use crate::api::error::ApiError;
 use crate::config::Scope;
-use crate::state::{Phase, State};
+use crate::format::party_name;
+use crate::state::{Note, NotePhase, Phase, State};
 use crate::web::TimeFormat;
-use web_sys::HtmlSelectElement;
+use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 /// The callbacks the signed-in panel needs.
@@ -11,6 +13,51 @@ pub struct Actions {
     pub on_refresh: Callback<()>,
     pub on_sign_out: Callback<()>,
     pub on_scope: Callback<Scope>,
+    pub on_select: Callback<String>,
+    /// Present when a host page is there to take notes.
+    pub on_note: Option<Callback<NoteEvent>>,
+}
+
+/// The inline note box under a call (or, once the call has gone from the list, under the table).
+pub fn note_form(n: &Note, on_note: &Callback<NoteEvent>, gone: bool) -> Html {
+    let id = n.call.id.clone();
+    let saving = matches!(n.phase, NotePhase::Saving(_));
+    let save = on_note.reform({
+        let id = id.clone();
+        move |e: SubmitEvent| {
+            e.prevent_default();
+            NoteEvent::Save(id.clone())
+        }
+    });
+    let text = on_note.reform({
+        let id = id.clone();
+        move |e: InputEvent| {
+            let v = e
+                .target_dyn_into::<HtmlTextAreaElement>()
+                .map(|t| t.value())
+                .unwrap_or_default();
+            NoteEvent::Text(id.clone(), v)
+        }
+    });
+    let close = on_note.reform(move |_: MouseEvent| NoteEvent::Close(id.clone()));
+    let who = party_name(&n.call.remote);
+    html! {
+        <form class="rcac-note" part="note" onsubmit={save}>
+            <label>
+                <span class="rcac-muted">{ if gone { format!("Note for the call with {who} (no longer listed)") } else { format!("Note for the call with {who}") } }</span>
+                <textarea value={n.text.clone()} oninput={text} disabled={saving} maxlength="4000" rows="2" />
+            </label>
+            if let NotePhase::Rejected(why) = &n.phase {
+                <p class="rcac-error" role="alert" part="error">{ why.clone() }</p>
+            }
+            <div class="rcac-actions">
+                <button class="rcac-btn rcac-primary" part="button" type="submit" disabled={saving || n.text.trim().is_empty()}>
+                    { if saving { "Saving…" } else { "Save note" } }
+                </button>
+                <button class="rcac-btn" part="button" type="button" onclick={close}>{ "Close" }</button>
+            </div>
+        </form>
+    }
 }
 
 fn error_title(e: &ApiError) -> &'static str {
@@ -50,12 +97,12 @@ pub fn view(s: &State, p: &Actions, fmt: &TimeFormat) -> Html {
         Some(e) => {
             let company = matches!(e, ApiError::Forbidden { permission: Some(p), .. } if p == "ReadCompanyCallLog");
             html! {
-                <div class="rcac-error" role="alert">
+                <div class="rcac-error" role="alert" part="error">
                     <strong>{ error_title(e) }</strong>
                     <p>{ format!("RingCentral said: {}", e.summary()) }</p>
                     <p class="rcac-muted">{ e.advice() }</p>
                     if company && account {
-                        <button class="rcac-btn" onclick={to_mine}>{ "Show my calls" }</button>
+                        <button class="rcac-btn" part="button" onclick={to_mine}>{ "Show my calls" }</button>
                     }
                 </div>
             }
@@ -72,7 +119,7 @@ pub fn view(s: &State, p: &Actions, fmt: &TimeFormat) -> Html {
         html! { <p class="rcac-empty">{ if account { "No active calls in the account right now." } else { "No active calls right now." } }</p> }
     } else {
         html! {
-            <table class="rcac-table" data-scope={if account { "account" } else { "extension" }}>
+            <table class="rcac-table" part="list" data-scope={if account { "account" } else { "extension" }}>
                 <caption class="rcac-sr">{ if account { "Active calls in the account" } else { "Your active calls" } }</caption>
                 <thead><tr>
                     { for [
@@ -83,17 +130,25 @@ pub fn view(s: &State, p: &Actions, fmt: &TimeFormat) -> Html {
                         ("rcac-start", "Started"),
                         ("rcac-dur", "Duration"),
                     ].into_iter().map(|(class, label)| html! { <th scope="col" {class}>{ label }</th> }) }
+                    if p.on_note.is_some() { <th scope="col" class="rcac-act"><span class="rcac-sr">{ "Notes" }</span></th> }
                 </tr></thead>
                 <tbody>
-                    { for s.calls.iter().map(|c| call_row::view(c, c.seconds(s.now, s.skew_ms), fmt.format(c.start_ms))) }
+                    { for s.calls.iter().flat_map(|c| call_row::view(s, c, fmt.format(c.start_ms), p)) }
                 </tbody>
             </table>
         }
     };
+    // Drafts whose call has left the list stay until sent or closed.
+    let gone = match &p.on_note {
+        Some(on_note) => html! {
+            { for s.notes.iter().filter(|n| !s.calls.iter().any(|c| c.id == n.call.id)).map(|n| note_form(n, on_note, true)) }
+        },
+        None => html! {},
+    };
 
     html! {
         <div class="rcac-panel" aria-busy={s.busy.to_string()}>
-            <header class="rcac-head">
+            <header class="rcac-head" part="header">
                 <div class="rcac-who">
                     <strong class="rcac-user"><bdi>{ user.map(|u| u.name.clone()).unwrap_or_default() }</bdi></strong>
                     if let Some(ext) = user.and_then(|u| u.extension_number.clone()) {
@@ -108,14 +163,15 @@ pub fn view(s: &State, p: &Actions, fmt: &TimeFormat) -> Html {
                             <option value="account" selected={account}>{ "All calls (admin)" }</option>
                         </select>
                     </label>
-                    <button class="rcac-btn" onclick={refresh} disabled={s.busy || s.paused_until.is_some() || s.offline}
+                    <button class="rcac-btn" part="button" onclick={refresh} disabled={s.busy || s.paused_until.is_some() || s.offline}
                             title="Refresh now (within RingCentral's rate limit)">{ "Refresh" }</button>
-                    <button class="rcac-btn" onclick={sign_out}>{ "Sign out" }</button>
+                    <button class="rcac-btn" part="button" onclick={sign_out}>{ "Sign out" }</button>
                 </div>
             </header>
             { status_bar::view(s, fmt) }
             { error }
             { list }
+            { gone }
         </div>
     }
 }

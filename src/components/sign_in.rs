@@ -9,13 +9,13 @@ pub fn view(
 ) -> Html {
     let click = on_sign_in.reform(|_: MouseEvent| ());
     html! {
-        <div class="rcac-card rcac-signin">
+        <div class="rcac-card rcac-signin" part="sign-in">
             <h2 class="rcac-title">{ "Active calls" }</h2>
             if let Some(n) = notice {
                 <p class="rcac-notice" role="alert">{ n.to_string() }</p>
             }
             <p class="rcac-muted">{ "Sign in with RingCentral to see your calls as they happen." }</p>
-            <button class="rcac-btn rcac-primary" onclick={click} disabled={busy}>
+            <button class="rcac-btn rcac-primary" part="button" onclick={click} disabled={busy}>
                 { if busy { "Signing in…" } else if notice.is_some() { "Try again" } else { "Sign in with RingCentral" } }
             </button>
             if storage_blocked {

@@ -62,5 +62,5 @@ pub fn view(s: &State, fmt: &TimeFormat) -> Html {
             "Storage is blocked: sign in again after a reload".into(),
         ));
     }
-    html! { <div class="rcac-status">{ for items }</div> }
+    html! { <div class="rcac-status" part="status-bar">{ for items }</div> }
 }

@@ -1,0 +1,220 @@
+//! Contact matching: the host maps phone numbers to its own records. Answers are cached, like RingCentral
+//! Embeddable's third-party service (a match for 2 h, no match for 5 min: ringcentral-api.md 5.1); a resolver that
+//! fails or times out is asked again a minute later, and meanwhile RingCentral's own names show.
+
+use crate::api::json::Json;
+
+pub const MATCH_TTL_MS: f64 = 2.0 * 3600.0 * 1000.0;
+pub const NO_MATCH_TTL_MS: f64 = 5.0 * 60.0 * 1000.0;
+pub const RETRY_MS: f64 = 60.0 * 1000.0;
+/// Numbers asked in one call to the resolver.
+pub const MAX_ASK: usize = 50;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contact {
+    pub name: String,
+    /// Only http(s) links: a `javascript:` URL from the host's data must never become a link.
+    pub url: Option<String>,
+}
+
+impl Contact {
+    /// `{name, url?}`. A relative `url` ("/contacts/42") is resolved against `base` (the host page's origin).
+    pub fn read<J: Json>(j: &J, base: &str) -> Option<Contact> {
+        let name = j.str_at("name")?.trim().to_string();
+        if name.is_empty() {
+            return None;
+        }
+        let url = j.str_at("url").and_then(|u| {
+            let u = u.trim();
+            if crate::url::origin(u).is_some() {
+                Some(u.to_string())
+            } else if u.starts_with('/') && !u.starts_with("//") && !u.starts_with("/\\") {
+                crate::url::origin(base).map(|o| format!("{o}{u}"))
+            } else {
+                None
+            }
+        });
+        Some(Contact { name, url })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Entry {
+    number: String,
+    contact: Option<Contact>,
+    /// Ask again after this (ms since the epoch).
+    fresh_until: f64,
+}
+
+/// What is known about each number, and which numbers are being asked about.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Contacts {
+    entries: Vec<Entry>,
+    asking: Vec<String>,
+}
+
+impl Contacts {
+    /// The match for a number; an expired match still shows until a new answer replaces it.
+    pub fn get(&self, number: &str) -> Option<&Contact> {
+        self.entries
+            .iter()
+            .find(|e| e.number == number)?
+            .contact
+            .as_ref()
+    }
+
+    /// The numbers to ask about now: not asked already, and unknown or expired.
+    pub fn wanted<'a>(&self, numbers: impl Iterator<Item = &'a str>, now: f64) -> Vec<String> {
+        let mut out: Vec<String> = vec![];
+        for n in numbers {
+            let n = n.trim();
+            let known = self
+                .entries
+                .iter()
+                .any(|e| e.number == n && e.fresh_until > now);
+            if !n.is_empty()
+                && !known
+                && !self.asking.iter().any(|a| a == n)
+                && !out.iter().any(|o| o == n)
+                && out.len() < MAX_ASK
+            {
+                out.push(n.to_string());
+            }
+        }
+        out
+    }
+
+    pub fn asked(&mut self, numbers: &[String]) {
+        self.asking.extend(numbers.iter().cloned());
+    }
+
+    fn set(&mut self, number: &str, contact: Option<Contact>, fresh_until: f64) {
+        self.asking.retain(|a| a != number);
+        match self.entries.iter_mut().find(|e| e.number == number) {
+            Some(e) => {
+                // A failure keeps what we knew.
+                if contact.is_some() || fresh_until > e.fresh_until {
+                    e.contact = contact.or(e.contact.take());
+                }
+                e.fresh_until = fresh_until;
+            }
+            None => self.entries.push(Entry {
+                number: number.to_string(),
+                contact,
+                fresh_until,
+            }),
+        }
+    }
+
+    /// The resolver answered: `found` holds the numbers it matched; the rest of `asked` have no match.
+    pub fn answered(&mut self, asked: &[String], found: Vec<(String, Contact)>, now: f64) {
+        for n in asked {
+            let hit = found.iter().find(|(f, _)| f == n).map(|(_, c)| c.clone());
+            match hit {
+                Some(c) => self.set(n, Some(c), now + MATCH_TTL_MS),
+                None => {
+                    // No match now: forget an old match, but try again sooner.
+                    self.asking.retain(|a| a != n);
+                    self.entries.retain(|e| e.number != *n);
+                    self.entries.push(Entry {
+                        number: n.clone(),
+                        contact: None,
+                        fresh_until: now + NO_MATCH_TTL_MS,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The resolver failed or timed out: RingCentral's names stay, and these numbers are asked again later.
+    pub fn failed(&mut self, asked: &[String], now: f64) {
+        for n in asked {
+            self.set(n, None, now + RETRY_MS);
+        }
+    }
+}
+
+/// Reads a resolver's answer, `{ "+14155550100": {name, url?}, … }`, for the numbers asked.
+pub fn read_answer<J: Json>(answer: &J, asked: &[String], base: &str) -> Vec<(String, Contact)> {
+    asked
+        .iter()
+        .filter_map(|n| Some((n.clone(), Contact::read(&answer.get(n)?, base)?)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const BASE: &str = "https://crm.example/app/page";
+
+    fn ada() -> Contact {
+        Contact {
+            name: "Ada".into(),
+            url: None,
+        }
+    }
+
+    #[test]
+    fn urls_are_http_or_resolved_paths_only() {
+        let read = |j| Contact::read(&j, BASE);
+        let url = |u: &str| read(json!({"name": "A", "url": u})).unwrap().url;
+        assert_eq!(
+            url("https://crm.example/c/1"),
+            Some("https://crm.example/c/1".into())
+        );
+        assert_eq!(url("/c/1"), Some("https://crm.example/c/1".into()));
+        assert_eq!(url("javascript:alert(1)"), None);
+        assert_eq!(url("//evil.example/x"), None);
+        assert_eq!(url("data:text/html,x"), None);
+        assert_eq!(read(json!({"name": "  "})), None);
+        assert_eq!(read(json!({"name": 5})), None);
+        assert_eq!(read(json!("Ada")), None);
+    }
+
+    #[test]
+    fn asks_once_caches_with_ttls_and_retries_failures() {
+        let mut c = Contacts::default();
+        let nums = ["+1", "+2", "+1", ""];
+        let want = c.wanted(nums.iter().copied(), 0.0);
+        assert_eq!(want, ["+1", "+2"]);
+        c.asked(&want);
+        assert!(c.wanted(nums.iter().copied(), 0.0).is_empty(), "in flight");
+        c.answered(&want, vec![("+1".into(), ada())], 0.0);
+        assert_eq!(c.get("+1"), Some(&ada()));
+        assert_eq!(c.get("+2"), None);
+        assert!(c
+            .wanted(nums.iter().copied(), NO_MATCH_TTL_MS - 1.0)
+            .is_empty());
+        assert_eq!(
+            c.wanted(nums.iter().copied(), NO_MATCH_TTL_MS + 1.0),
+            ["+2"]
+        );
+        assert_eq!(
+            c.wanted(nums.iter().copied(), MATCH_TTL_MS + 1.0),
+            ["+1", "+2"]
+        );
+
+        // A failure keeps the old match and asks again a minute later.
+        let later = MATCH_TTL_MS + 1.0;
+        c.asked(&["+1".to_string()]);
+        c.failed(&["+1".to_string()], later);
+        assert_eq!(c.get("+1"), Some(&ada()));
+        assert!(c
+            .wanted(["+1"].into_iter(), later + RETRY_MS - 1.0)
+            .is_empty());
+        assert_eq!(c.wanted(["+1"].into_iter(), later + RETRY_MS + 1.0), ["+1"]);
+    }
+
+    #[test]
+    fn reads_only_the_numbers_asked() {
+        let a =
+            json!({"+1": {"name": "Ada", "url": "/c/1"}, "+9": {"name": "Not asked"}, "+2": null});
+        let asked = vec!["+1".to_string(), "+2".to_string()];
+        let found = read_answer(&a, &asked, BASE);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1.url.as_deref(), Some("https://crm.example/c/1"));
+        assert!(read_answer(&json!([1, 2]), &asked, BASE).is_empty());
+    }
+}

@@ -1,0 +1,260 @@
+//! Which host events a new state means. The observer remembers what it last reported and compares: plain Rust,
+//! so every event rule is a native test. `call-selected` and `note` come from clicks, not from here.
+
+use super::payload::{self, Out};
+use crate::format::CallView;
+use crate::state::{Phase, State, User};
+
+/// Events are named `rc-active-calls:<name>` for the host.
+pub const PREFIX: &str = "rc-active-calls:";
+
+#[derive(Debug, Default)]
+pub struct Observer {
+    signed_in: bool,
+    /// The list last reported, while signed in and loaded.
+    calls: Option<Vec<CallView>>,
+    error: Option<Out>,
+    notice: Option<String>,
+    config_reported: bool,
+}
+
+/// The host's view of a call at this moment (duration now, the host's own contact when matched).
+pub fn call_payload(s: &State, c: &CallView) -> Out {
+    let number = c.remote.phone_number.as_deref().unwrap_or("");
+    payload::call(c, c.seconds(s.now, s.skew_ms), s.contacts.get(number))
+}
+
+/// Whether two lists differ in what the host sees change (calls, status, result), not in ticking durations.
+fn same_calls(a: &[CallView], b: &[CallView]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.id == y.id && x.status == y.status && x.result == y.result)
+}
+
+impl Observer {
+    pub fn observe(&mut self, s: &State) -> Vec<(&'static str, Out)> {
+        let mut out = vec![];
+        if let Phase::Configuring(problems) = &s.phase {
+            if !self.config_reported {
+                self.config_reported = true;
+                let text: Vec<String> = problems
+                    .iter()
+                    .map(|p| format!("{} {}", p.key, p.message))
+                    .collect();
+                out.push(("error", payload::error("config", None, &text.join(" "))));
+            }
+            return out;
+        }
+
+        let on = s.signed_in();
+        if on && !self.signed_in {
+            let unknown = User {
+                name: String::new(),
+                extension_number: None,
+            };
+            out.push((
+                "signed-in",
+                payload::user(s.user.as_ref().unwrap_or(&unknown)),
+            ));
+        } else if !on && self.signed_in {
+            out.push((
+                "signed-out",
+                Out::Obj(vec![(
+                    "reason",
+                    s.notice.as_deref().map_or(Out::Null, Out::from),
+                )]),
+            ));
+            self.calls = None;
+        } else if !on && s.phase == Phase::SignedOut && s.notice != self.notice {
+            if let Some(why) = &s.notice {
+                out.push(("error", payload::error("sign-in", None, why)));
+            }
+        }
+        self.signed_in = on;
+        self.notice = s.notice.clone();
+
+        if on && s.updated_at.is_some() {
+            let live = |c: &&CallView| !c.status.is_ended();
+            let before = self.calls.take();
+            let old: &[CallView] = before.as_deref().unwrap_or(&[]);
+            for c in s.calls.iter().filter(live) {
+                if !old.iter().any(|o| o.id == c.id) {
+                    out.push(("call-started", Out::Obj(vec![("call", call_payload(s, c))])));
+                }
+            }
+            for o in old.iter().filter(live) {
+                let ended = match s.calls.iter().find(|c| c.id == o.id) {
+                    Some(c) if c.status.is_ended() => Some(c),
+                    Some(_) => None,
+                    // Gone from the list while live: it ended.
+                    None => Some(o),
+                };
+                if let Some(c) = ended {
+                    out.push(("call-ended", Out::Obj(vec![("call", call_payload(s, c))])));
+                }
+            }
+            if before.is_none() || !same_calls(old, &s.calls) {
+                out.push(("calls-changed", calls_changed(s)));
+            }
+            self.calls = Some(s.calls.clone());
+        } else if s.updated_at.is_none() {
+            // Loading, a new scope, or signed out: the next list is reported afresh.
+            self.calls = None;
+        }
+
+        let error = s.error.as_ref().map(payload::api_error);
+        if error != self.error {
+            if let Some(e) = &error {
+                out.push(("error", e.clone()));
+            }
+            self.error = error;
+        }
+        out
+    }
+}
+
+fn calls_changed(s: &State) -> Out {
+    Out::Obj(vec![
+        (
+            "scope",
+            match s.scope {
+                crate::config::Scope::Extension => "extension",
+                crate::config::Scope::Account => "account",
+            }
+            .into(),
+        ),
+        (
+            "calls",
+            Out::List(s.calls.iter().map(|c| call_payload(s, c)).collect()),
+        ),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::error::ApiError;
+    use crate::api::model::CallRecord;
+    use crate::config::Scope;
+    use crate::state::Action;
+    use serde_json::json;
+    use std::rc::Rc;
+    use yew::Reducible;
+
+    fn call(id: &str, result: &str, duration: u32) -> CallView {
+        let j = json!({"id": id, "startTime": "2026-11-27T09:00:00Z", "direction": "Inbound", "result": result,
+                       "duration": duration, "reason": "Accepted", "from": {"phoneNumber": "+1555"}});
+        CallView::from_record(CallRecord::read(&j).unwrap()).unwrap()
+    }
+
+    fn step(s: &mut Rc<State>, o: &mut Observer, a: Action) -> Vec<&'static str> {
+        *s = s.clone().reduce(a);
+        o.observe(s).into_iter().map(|(n, _)| n).collect()
+    }
+
+    fn loaded(calls: Vec<CallView>, at: f64) -> Action {
+        Action::Loaded {
+            calls,
+            skipped: 0,
+            server_now: None,
+            at,
+        }
+    }
+
+    #[test]
+    fn reports_sign_in_calls_and_their_ends_once_each() {
+        let mut s = Rc::new(State::new(Scope::Extension, 0.0, None));
+        let mut o = Observer::default();
+        assert!(o.observe(&s).is_empty());
+        let user = User {
+            name: "Ada".into(),
+            extension_number: None,
+        };
+        assert_eq!(step(&mut s, &mut o, Action::SignedIn(user)), ["signed-in"]);
+        assert_eq!(
+            step(
+                &mut s,
+                &mut o,
+                loaded(vec![call("a", "In Progress", 0)], 1.0)
+            ),
+            ["call-started", "calls-changed"]
+        );
+        // Ticks and an identical list: nothing.
+        assert!(step(&mut s, &mut o, Action::Tick(5.0)).is_empty());
+        assert!(step(
+            &mut s,
+            &mut o,
+            loaded(vec![call("a", "In Progress", 0)], 6.0)
+        )
+        .is_empty());
+        assert_eq!(
+            step(
+                &mut s,
+                &mut o,
+                loaded(
+                    vec![call("a", "Accepted", 30), call("b", "In Progress", 0)],
+                    7.0
+                )
+            ),
+            ["call-started", "call-ended", "calls-changed"]
+        );
+        // b vanishes while live: it ended.
+        assert_eq!(
+            step(&mut s, &mut o, loaded(vec![call("a", "Accepted", 30)], 8.0)),
+            ["call-ended", "calls-changed"]
+        );
+        let failed = Action::Failed {
+            error: ApiError::Network("offline".into()),
+            at: 9.0,
+        };
+        assert_eq!(step(&mut s, &mut o, failed.clone()), ["error"]);
+        assert!(
+            step(&mut s, &mut o, failed).is_empty(),
+            "the same error once"
+        );
+        assert_eq!(
+            step(
+                &mut s,
+                &mut o,
+                Action::SignedOut(Some("Session ended".into()))
+            ),
+            ["signed-out"]
+        );
+        assert_eq!(
+            step(&mut s, &mut o, Action::SignInFailed("Popup closed".into())),
+            ["error"]
+        );
+    }
+
+    #[test]
+    fn payloads_carry_the_documented_details() {
+        let mut s = Rc::new(State::new(Scope::Account, 0.0, None));
+        let mut o = Observer::default();
+        s = s.clone().reduce(Action::SignedIn(User {
+            name: "Ada".into(),
+            extension_number: Some("101".into()),
+        }));
+        let ev = o.observe(&s);
+        let user = ev[0].1.get("user").unwrap();
+        assert_eq!(user.get("extensionNumber"), Some(&Out::Str("101".into())));
+        s = s.clone().reduce(loaded(vec![], 1.0));
+        let ev = o.observe(&s);
+        assert_eq!(ev.len(), 1, "an empty first list is still reported");
+        assert_eq!(ev[0].1.get("scope"), Some(&Out::Str("account".into())));
+        assert_eq!(ev[0].1.get("calls"), Some(&Out::List(vec![])));
+
+        let mut c = Observer::default();
+        let bad = State::new(
+            Scope::Extension,
+            0.0,
+            Some(vec![crate::config::Problem {
+                key: "clientId",
+                message: "is missing".into(),
+            }]),
+        );
+        let ev = c.observe(&bad);
+        assert_eq!(ev[0].1.get("kind"), Some(&Out::Str("config".into())));
+        assert!(c.observe(&bad).is_empty());
+    }
+}

@@ -1,0 +1,191 @@
+//! The host page as the widget sees it: where events go (DOM events on the host element, or messages to the
+//! framing page at its exact origin), who matches phone numbers to contacts, and the inbox for host commands.
+
+use super::commands::Command;
+use super::events::PREFIX;
+use super::payload::Out;
+use crate::auth::login::MESSAGE_SOURCE;
+use crate::web;
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use std::cell::{Cell, RefCell};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use yew::Callback;
+
+/// A resolver that has not answered by then has failed (RingCentral's names stay; asked again later).
+const RESOLVE_TIMEOUT_MS: f64 = 8000.0;
+
+pub struct Host {
+    /// The element the widget is mounted on: DOM events are dispatched here.
+    pub element: Option<web_sys::Element>,
+    /// iframe mode: the framing page and its exact origin.
+    pub parent: Option<(web_sys::Window, String)>,
+    /// The host's contact resolver (`resolveContacts` in the config or on the element).
+    pub resolver: RefCell<Option<Function>>,
+    /// iframe mode: whether the parent asked to resolve contacts.
+    pub parent_resolves: bool,
+    /// iframe mode: answers to contact requests, by request id.
+    pub replies: RefCell<Vec<(String, JsValue)>>,
+    /// Set by the mounted widget: host commands go here.
+    pub inbox: RefCell<Option<Callback<Command>>>,
+    /// Inside a host page (element, `mount()` or iframe), not a page of its own: there is someone to take notes.
+    pub embedded: bool,
+    next_id: Cell<u32>,
+}
+
+impl PartialEq for Host {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+/// A plain JS value from an `Out`.
+pub fn to_js(v: &Out) -> JsValue {
+    match v {
+        Out::Null => JsValue::NULL,
+        Out::Bool(b) => JsValue::from_bool(*b),
+        Out::Num(n) => JsValue::from_f64(*n),
+        Out::Str(s) => JsValue::from_str(s),
+        Out::List(items) => items.iter().map(to_js).collect::<Array>().into(),
+        Out::Obj(fields) => {
+            let o = Object::new();
+            for (k, v) in fields {
+                let _ = Reflect::set(&o, &JsValue::from_str(k), &to_js(v));
+            }
+            o.into()
+        }
+    }
+}
+
+fn message(kind: &str, detail: &JsValue) -> Object {
+    let m = Object::new();
+    let _ = Reflect::set(&m, &"source".into(), &MESSAGE_SOURCE.into());
+    let _ = Reflect::set(&m, &"type".into(), &format!("{PREFIX}{kind}").into());
+    let _ = Reflect::set(&m, &"detail".into(), detail);
+    m
+}
+
+impl Host {
+    pub fn new(
+        element: Option<web_sys::Element>,
+        parent: Option<(web_sys::Window, String)>,
+        parent_resolves: bool,
+        resolver: Option<Function>,
+        embedded: bool,
+    ) -> Host {
+        Host {
+            embedded,
+            element,
+            parent,
+            resolver: RefCell::new(resolver),
+            parent_resolves,
+            replies: RefCell::default(),
+            inbox: RefCell::default(),
+            next_id: Cell::new(0),
+        }
+    }
+
+    /// `rc-active-calls:<kind>`: a bubbling, composed CustomEvent on the host element, and in iframe mode the
+    /// same as a message to the parent, at its exact origin (never "*").
+    pub fn emit(&self, kind: &str, detail: &Out) {
+        let detail = to_js(detail);
+        if let Some(el) = &self.element {
+            let init = web_sys::CustomEventInit::new();
+            init.set_bubbles(true);
+            init.set_composed(true);
+            init.set_detail(&detail);
+            if let Ok(e) =
+                web_sys::CustomEvent::new_with_event_init_dict(&format!("{PREFIX}{kind}"), &init)
+            {
+                let _ = el.dispatch_event(&e);
+            }
+        }
+        if let Some((w, origin)) = &self.parent {
+            let _ = w.post_message(&message(kind, &detail), origin);
+        }
+    }
+
+    pub fn command(&self, c: Command) {
+        let inbox = self.inbox.borrow().clone();
+        if let Some(cb) = inbox {
+            cb.emit(c);
+        }
+    }
+
+    pub fn can_resolve(&self) -> bool {
+        self.parent_resolves || self.resolver.borrow().is_some()
+    }
+
+    fn next_id(&self) -> String {
+        self.next_id.set(self.next_id.get() + 1);
+        format!("{}", self.next_id.get())
+    }
+
+    /// Asks the host for these numbers' contacts; `Err` when it fails, refuses or takes too long.
+    pub async fn resolve(&self, numbers: &[String]) -> Result<JsValue, ()> {
+        let list: Array = numbers.iter().map(|n| JsValue::from_str(n)).collect();
+        let resolver = self.resolver.borrow().clone();
+        if let Some(f) = resolver {
+            // The host's function may throw, return a value, or return a promise that rejects or never settles.
+            let answer = f.call1(&JsValue::NULL, &list).map_err(|_| ())?;
+            let fut = Box::pin(JsFuture::from(Promise::resolve(&answer)));
+            let timeout = Box::pin(web::sleep(RESOLVE_TIMEOUT_MS));
+            return match futures_util::future::select(fut, timeout).await {
+                futures_util::future::Either::Left((Ok(v), _)) if v.is_object() => Ok(v),
+                _ => Err(()),
+            };
+        }
+        let Some((w, origin)) = &self.parent else {
+            return Err(());
+        };
+        if !self.parent_resolves {
+            return Err(());
+        }
+        let id = self.next_id();
+        let detail = Object::new();
+        let _ = Reflect::set(&detail, &"requestId".into(), &id.as_str().into());
+        let _ = Reflect::set(&detail, &"phoneNumbers".into(), &list);
+        let _ = w.post_message(&message("resolve-contacts", &detail), origin);
+        let until = web::now() + RESOLVE_TIMEOUT_MS;
+        while web::now() < until {
+            web::sleep(100.0).await;
+            let mut replies = self.replies.borrow_mut();
+            if let Some(i) = replies.iter().position(|(r, _)| *r == id) {
+                let (_, v) = replies.swap_remove(i);
+                return if v.is_object() { Ok(v) } else { Err(()) };
+            }
+        }
+        Err(())
+    }
+
+    /// iframe mode: a message from the parent. Only the parent window, from an allow-listed origin, is heard.
+    pub fn on_message(&self, e: &web_sys::MessageEvent, allowed: &[String]) {
+        let Some((w, _)) = &self.parent else { return };
+        let from_parent = e
+            .source()
+            .is_some_and(|s| Object::is(&s, w.unchecked_ref()));
+        if !from_parent || !allowed.iter().any(|o| *o == e.origin()) {
+            return;
+        }
+        match super::commands::read(&e.data()) {
+            Some(super::commands::Message::Command(c)) => self.command(c),
+            Some(super::commands::Message::Contacts {
+                request_id,
+                contacts,
+            }) => {
+                let mut r = self.replies.borrow_mut();
+                r.retain(|(id, _)| *id != request_id);
+                r.push((request_id, contacts));
+            }
+            None => {}
+        }
+    }
+
+    /// Where relative contact URLs point: the host page's origin.
+    pub fn base(&self) -> String {
+        match &self.parent {
+            Some((_, origin)) => origin.clone(),
+            None => web::location_origin(),
+        }
+    }
+}
