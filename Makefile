@@ -4,6 +4,7 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 SANDBOX_ADDR ?= 127.0.0.1:8790
 WIDGET_PORT  ?= 8080
+CRM_PORT     ?= 8081
 DEMO_URL     := http://127.0.0.1:$(WIDGET_PORT)/?clientId=demo-client&server=http://$(SANDBOX_ADDR)
 
 .PHONY: setup demo test test-native test-wasm test-e2e lint size build sandbox clean
@@ -20,9 +21,9 @@ build: setup
 sandbox:
 	cargo build -p rc-sandbox
 
-# Starts rc-sandbox and `trunk serve`; Ctrl-C stops both.
+# Starts rc-sandbox, `trunk serve` and the demo CRM page (examples/crm); Ctrl-C stops them all.
 demo: setup sandbox
-	@scripts/demo.sh "$(SANDBOX_ADDR)" "$(WIDGET_PORT)" "$(DEMO_URL)"
+	@scripts/demo.sh "$(SANDBOX_ADDR)" "$(WIDGET_PORT)" "$(DEMO_URL)" "$(CRM_PORT)"
 
 test: setup lint test-native test-wasm test-e2e
 	@echo "make test: every suite passed"

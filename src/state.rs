@@ -108,6 +108,8 @@ pub enum Action {
     Tick(f64),
     SetScope(Scope),
     StorageBlocked,
+    /// The host changed the configuration: its problems, or `None` when it is good (again).
+    Reconfigured(Option<Vec<Problem>>),
     Select(String),
     NoteOpen(String),
     NoteText(String, String),
@@ -255,6 +257,8 @@ impl yew::Reducible for State {
                 s.clear_calls();
                 s.phase = Phase::Loading;
             }
+            // A configuration gone bad ends the session; its problems stay on screen.
+            Action::SignedOut(_) if matches!(s.phase, Phase::Configuring(_)) => return self,
             Action::SignedOut(reason) => {
                 s.phase = Phase::SignedOut;
                 s.notice = reason;
@@ -321,6 +325,15 @@ impl yew::Reducible for State {
                 }
             }
             Action::StorageBlocked => s.storage_blocked = true,
+            Action::Reconfigured(problems) => match problems {
+                Some(p) => {
+                    s.phase = Phase::Configuring(p);
+                    s.user = None;
+                    s.clear_calls();
+                }
+                None if matches!(s.phase, Phase::Configuring(_)) => s.phase = Phase::SignedOut,
+                None => return self,
+            },
             Action::Select(id) => s.selected = Some(id),
             Action::NoteOpen(id) => {
                 if s.note(&id).is_none() {
@@ -602,6 +615,30 @@ mod tests {
             }],
         );
         assert_eq!(s3, s);
+    }
+
+    #[test]
+    fn a_bad_new_configuration_shows_until_fixed() {
+        let problem = Problem {
+            key: "pollSeconds",
+            message: "is “2”".into(),
+        };
+        let s = reduce(
+            signed_in(),
+            vec![
+                loaded(
+                    vec![call("a", "2026-01-01T10:00:00Z", "In Progress", None)],
+                    1.0,
+                ),
+                Action::Reconfigured(Some(vec![problem])),
+                // The old session's end does not hide the problems.
+                Action::SignedOut(None),
+            ],
+        );
+        assert!(matches!(s.phase, Phase::Configuring(_)));
+        assert!(s.calls.is_empty() && s.user.is_none());
+        let fixed = reduce(s, vec![Action::Reconfigured(None)]);
+        assert_eq!(fixed.phase, Phase::SignedOut);
     }
 
     #[test]

@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SANDBOX = 'http://127.0.0.1:18790';
 export const WIDGET = 'http://127.0.0.1:18080/';
+export const CRM = 'http://127.0.0.1:18081/';
 export const ARTIFACTS = join(root, 'e2e', 'artifacts');
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
@@ -23,7 +24,11 @@ function serveDist(port) {
     if (!file.startsWith(dist)) { res.writeHead(403).end(); return; }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream' }).end(body);
+      // Host pages on other origins load embed.js, the glue and the wasm (as trunk serve allows in Trunk.toml).
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] || 'application/octet-stream',
+        'access-control-allow-origin': '*',
+      }).end(body);
     } catch {
       res.writeHead(404).end('not found');
     }
@@ -46,7 +51,10 @@ export async function startAll() {
     ['--listen', '127.0.0.1:18790', '--config', join(root, 'e2e', 'sandbox-world.json'), '--seed', '7'],
     { stdio: ['ignore', 'ignore', 'inherit'] });
   const web = await serveDist(18080);
+  const crm = spawn(process.execPath, [join(root, 'examples', 'crm', 'serve.mjs'), '--port', '18081',
+    '--widget', 'http://127.0.0.1:18080', '--server', SANDBOX], { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitFor(`${SANDBOX}/sandbox/state`);
+  await waitFor(`${CRM}config.js`);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
@@ -57,6 +65,7 @@ export async function startAll() {
     async stop() {
       await browser.close();
       web.close();
+      crm.kill();
       sandbox.kill('SIGINT');
     },
   };

@@ -203,7 +203,12 @@ impl Default for World {
                 App {
                     client_id: "demo-client".into(),
                     client_secret: None,
-                    redirect_uris: redirect(8080),
+                    // The standalone widget, and the demo CRM page's sign-in callback (examples/crm).
+                    redirect_uris: [
+                        redirect(8080),
+                        vec!["http://127.0.0.1:8081/callback.html".into()],
+                    ]
+                    .concat(),
                     permissions: default_permissions(),
                     refresh_tokens: true,
                 },
@@ -266,7 +271,8 @@ mod tests {
             demo,
             Some(vec![
                 "http://127.0.0.1:8080/".to_string(),
-                "http://localhost:8080/".to_string()
+                "http://localhost:8080/".to_string(),
+                "http://127.0.0.1:8081/callback.html".to_string()
             ])
         );
     }

@@ -95,6 +95,18 @@ pub fn app(props: &AppProps) -> Html {
     // Sign-in and sign-out tasks started by clicks; aborted if the widget goes away first.
     let clicks = use_mut_ref(Vec::<AbortHandle>::new);
 
+    // A new configuration from the host: its problems show (or stop showing) at once.
+    {
+        let dispatch = dispatch.clone();
+        let problems = cfg.as_ref().as_ref().err().cloned();
+        let first = use_mut_ref(|| true);
+        use_effect_with(problems, move |p| {
+            if !std::mem::replace(&mut *first.borrow_mut(), false) {
+                dispatch.emit(Action::Reconfigured(p.clone()));
+            }
+        });
+    }
+
     // Start-up: a sign-in callback in the address, or a session to resume. A new session (another app or server)
     // ends the old one's view first.
     let first = use_mut_ref(|| true);

@@ -54,7 +54,8 @@ pub fn view(s: &State, c: &CallView, started: String, p: &Actions) -> Vec<Html> 
         let noted = s.noted.contains(&c.id);
         let cell = html! {
             <td class="rcac-act">
-                <button class="rcac-btn" part="button" onclick={open} aria-label={format!("Note on the call with {}", party_name(&c.remote))}>
+                <button class="rcac-btn" part="button" onclick={open}
+                        aria-label={format!("{} on the call with {}", if noted { "Noted. Another note" } else { "Note" }, party_name(&c.remote))}>
                     { if noted { "Noted ✓" } else { "Note" } }
                 </button>
             </td>

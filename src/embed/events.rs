@@ -36,6 +36,10 @@ impl Observer {
     pub fn observe(&mut self, s: &State) -> Vec<(&'static str, Out)> {
         let mut out = vec![];
         if let Phase::Configuring(problems) = &s.phase {
+            if std::mem::take(&mut self.signed_in) {
+                out.push(("signed-out", Out::Obj(vec![("reason", Out::Null)])));
+                self.calls = None;
+            }
             if !self.config_reported {
                 self.config_reported = true;
                 let text: Vec<String> = problems
@@ -46,6 +50,7 @@ impl Observer {
             }
             return out;
         }
+        self.config_reported = false;
 
         let on = s.signed_in();
         if on && !self.signed_in {
