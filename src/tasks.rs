@@ -35,6 +35,27 @@ fn spawn_boxed(fut: futures_util::future::LocalBoxFuture<'static, ()>) -> AbortH
     handle
 }
 
+/// Short tasks a component starts from events (a sign-in, a contact lookup, a note's wait for the host), all
+/// aborted when it goes away. Only the newest are kept: older ones have long finished, and the list must not grow
+/// for the life of the page.
+#[derive(Default)]
+pub struct Owned(Vec<AbortHandle>);
+
+impl Owned {
+    pub fn start(&mut self, fut: impl Future<Output = ()> + 'static) {
+        if self.0.len() >= 16 {
+            self.0.remove(0);
+        }
+        self.0.push(spawn(fut));
+    }
+
+    pub fn abort_all(&mut self) {
+        for t in self.0.drain(..) {
+            t.abort();
+        }
+    }
+}
+
 pub type Dispatch = Callback<Action>;
 
 /// Whether the page is hidden and the network up, as the listeners last saw them.

@@ -13,7 +13,6 @@ use crate::poll::Scheduler;
 use crate::state::{Action, Phase, State};
 use crate::tasks::{self, Env};
 use crate::web::{self, TimeFormat};
-use futures_util::future::AbortHandle;
 use gloo_events::EventListener;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -38,6 +37,18 @@ fn session_identity(c: &WidgetConfig) -> (String, String, String, String, u32) {
         c.session_key.clone(),
         c.page_size,
     )
+}
+
+thread_local! {
+    static GENERATIONS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// A number per session object, so effects can tell a new session from the old one.
+fn next_generation() -> u32 {
+    GENERATIONS.with(|g| {
+        g.set(g.get().wrapping_add(1));
+        g.get()
+    })
 }
 
 /// A note box event from the panel.
@@ -68,11 +79,11 @@ pub fn app(props: &AppProps) -> Html {
         let cfg = ok_cfg.clone();
         let memo = use_memo(identity, move |_| {
             (
-                web::random(),
+                next_generation(),
                 Rc::new(cfg.map(|c| Rc::new(Session::new(c)))),
             )
         });
-        (memo.0.to_bits(), memo.1.clone())
+        (memo.0, memo.1.clone())
     };
     let poll_seconds = ok_cfg.as_ref().map_or(10, |c| c.poll_seconds);
     let sched = use_mut_ref(|| Scheduler::new(poll_seconds));
@@ -92,8 +103,8 @@ pub fn app(props: &AppProps) -> Html {
         hidden: web::document_hidden(),
         online: web::online(),
     });
-    // Sign-in and sign-out tasks started by clicks; aborted if the widget goes away first.
-    let clicks = use_mut_ref(Vec::<AbortHandle>::new);
+    // Tasks started by clicks and lookups; aborted if the widget goes away first.
+    let owned = use_mut_ref(tasks::Owned::default);
 
     // A new configuration from the host: its problems show (or stop showing) at once.
     {
@@ -210,12 +221,10 @@ pub fn app(props: &AppProps) -> Html {
     }
 
     {
-        let clicks = clicks.clone();
+        let owned = owned.clone();
         use_effect_with((), move |_| {
             move || {
-                for t in clicks.borrow_mut().drain(..) {
-                    t.abort();
-                }
+                owned.borrow_mut().abort_all();
             }
         });
     }
@@ -223,7 +232,7 @@ pub fn app(props: &AppProps) -> Html {
     // Host commands (the handle's methods, the element's, iframe messages) arrive here.
     {
         let (host, sched, dispatch) = (host.clone(), sched.clone(), dispatch.clone());
-        let on_sign_out = on_sign_out_cb(&session, &dispatch, &clicks);
+        let on_sign_out = on_sign_out_cb(&session, &dispatch, &owned);
         use_effect_with((host.clone(), generation), move |_| {
             *host.inbox.borrow_mut() = Some(Callback::from(move |c| match c {
                 Command::Refresh => sched.borrow_mut().request_now(),
@@ -282,12 +291,8 @@ pub fn app(props: &AppProps) -> Html {
             .filter_map(|c| c.remote.phone_number.clone())
             .collect();
         let minute = (state.now / 60_000.0) as u64;
-        let (host, dispatch, clicks, state) = (
-            host.clone(),
-            dispatch.clone(),
-            clicks.clone(),
-            state.clone(),
-        );
+        let (host, dispatch, owned, state) =
+            (host.clone(), dispatch.clone(), owned.clone(), state.clone());
         use_effect_with((numbers, minute), move |(numbers, _)| {
             let now = web::now();
             let wanted = state
@@ -295,7 +300,7 @@ pub fn app(props: &AppProps) -> Html {
                 .wanted(numbers.iter().map(String::as_str), now);
             if host.can_resolve() && !wanted.is_empty() {
                 dispatch.emit(Action::ContactsAsked(wanted.clone()));
-                clicks.borrow_mut().push(tasks::spawn(async move {
+                owned.borrow_mut().start(async move {
                     let action = match host.resolve(&wanted).await {
                         Ok(answer) => Action::ContactsAnswered {
                             found: contacts::read_answer(&answer, &wanted, &host.base()),
@@ -308,7 +313,7 @@ pub fn app(props: &AppProps) -> Html {
                         },
                     };
                     dispatch.emit(action);
-                }));
+                });
             }
         });
     }
@@ -327,12 +332,8 @@ pub fn app(props: &AppProps) -> Html {
     };
     let next_note = use_mut_ref(|| 0u32);
     let on_note = host.embedded.then(|| {
-        let (host, state, dispatch, clicks) = (
-            host.clone(),
-            state.clone(),
-            dispatch.clone(),
-            clicks.clone(),
-        );
+        let (host, state, dispatch, owned) =
+            (host.clone(), state.clone(), dispatch.clone(), owned.clone());
         Callback::from(move |e: NoteEvent| match e {
             NoteEvent::Open(id) => dispatch.emit(Action::NoteOpen(id)),
             NoteEvent::Text(id, text) => dispatch.emit(Action::NoteText(id, text)),
@@ -357,7 +358,7 @@ pub fn app(props: &AppProps) -> Html {
                     ]),
                 );
                 let dispatch = dispatch.clone();
-                clicks.borrow_mut().push(tasks::spawn(async move {
+                owned.borrow_mut().start(async move {
                     web::sleep(NOTE_TIMEOUT_MS).await;
                     dispatch.emit(Action::NoteAnswered {
                         note_id,
@@ -366,13 +367,13 @@ pub fn app(props: &AppProps) -> Html {
                             "The page did not confirm the note. It is kept here: try again.".into(),
                         ),
                     });
-                }));
+                });
             }
         })
     });
 
     let on_sign_in = {
-        let (session, dispatch, clicks) = (session.clone(), dispatch.clone(), clicks.clone());
+        let (session, dispatch, owned) = (session.clone(), dispatch.clone(), owned.clone());
         let popup = ok_cfg.as_ref().is_some_and(|c| match c.login {
             LoginFlow::Popup => true,
             LoginFlow::Redirect => false,
@@ -380,15 +381,13 @@ pub fn app(props: &AppProps) -> Html {
         });
         Callback::from(move |_: ()| {
             if let Some(s) = session.as_ref() {
-                clicks.borrow_mut().push(tasks::spawn(tasks::sign_in(
-                    s.clone(),
-                    popup,
-                    dispatch.clone(),
-                )));
+                owned
+                    .borrow_mut()
+                    .start(tasks::sign_in(s.clone(), popup, dispatch.clone()));
             }
         })
     };
-    let on_sign_out = on_sign_out_cb(&session, &dispatch, &clicks);
+    let on_sign_out = on_sign_out_cb(&session, &dispatch, &owned);
     let on_refresh = {
         let sched = sched.clone();
         Callback::from(move |_: ()| sched.borrow_mut().request_now())
@@ -426,14 +425,14 @@ pub fn app(props: &AppProps) -> Html {
 fn on_sign_out_cb(
     session: &Rc<Option<Rc<Session>>>,
     dispatch: &Callback<Action>,
-    clicks: &Rc<std::cell::RefCell<Vec<AbortHandle>>>,
+    owned: &Rc<std::cell::RefCell<tasks::Owned>>,
 ) -> Callback<()> {
-    let (session, dispatch, clicks) = (session.clone(), dispatch.clone(), clicks.clone());
+    let (session, dispatch, owned) = (session.clone(), dispatch.clone(), owned.clone());
     Callback::from(move |_: ()| {
         if let Some(s) = session.as_ref() {
-            clicks
+            owned
                 .borrow_mut()
-                .push(tasks::spawn(tasks::sign_out(s.clone(), dispatch.clone())));
+                .start(tasks::sign_out(s.clone(), dispatch.clone()));
         }
     })
 }
