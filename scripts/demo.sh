@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts rc-sandbox and `trunk serve` side by side and stops both on Ctrl-C.
+# Starts rc-sandbox, `trunk serve` and the demo CRM page side by side and stops them all on Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sandbox_addr=$1 widget_port=$2 url=$3 crm_port=$4
@@ -21,8 +21,9 @@ cat <<MSG
   Sign in as any sandbox user (Ada Admin is an admin: try "All calls").
   rc-sandbox:  http://$sandbox_addr  (control API under /sandbox/, see README)
   Calls start and end by themselves every minute or so; start one now with:
-    curl -X POST http://$sandbox_addr/sandbox/calls -d '{"extension":"101","from":{"name":"Test Caller","phoneNumber":"+14155550100"}}'
-  Ctrl-C stops both servers.
+    curl -X POST http://$sandbox_addr/sandbox/calls -d '{"extension":"101","from":{"name":"NORTHWIND","phoneNumber":"+12125550143"}}'
+  (+12125550143 is Nancy Davolio in the demo CRM's contacts.)
+  Ctrl-C stops all three servers.
 
 MSG
 wait

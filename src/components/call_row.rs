@@ -32,6 +32,8 @@ pub fn view(s: &State, c: &CallView, started: String, p: &Actions) -> Vec<Html> 
         .phone_number
         .as_deref()
         .and_then(|n| s.contacts.get(n));
+    // The name on screen: the host's contact, else RingCentral's.
+    let shown = contact.map_or_else(|| party_name(&c.remote), |m| m.name.clone());
     let name = match contact {
         Some(m) => match &m.url {
             Some(url) => {
@@ -39,7 +41,7 @@ pub fn view(s: &State, c: &CallView, started: String, p: &Actions) -> Vec<Html> 
             }
             None => html! { <bdi class="rcac-name" part="contact">{ m.name.clone() }</bdi> },
         },
-        None => html! { <bdi class="rcac-name">{ party_name(&c.remote) }</bdi> },
+        None => html! { <bdi class="rcac-name">{ shown.clone() }</bdi> },
     };
     let detail = match contact {
         Some(_) => c.remote.phone_number.clone(),
@@ -55,7 +57,7 @@ pub fn view(s: &State, c: &CallView, started: String, p: &Actions) -> Vec<Html> 
         let cell = html! {
             <td class="rcac-act">
                 <button class="rcac-btn" part="button" onclick={open}
-                        aria-label={format!("{} on the call with {}", if noted { "Noted. Another note" } else { "Note" }, party_name(&c.remote))}>
+                        aria-label={format!("{} on the call with {shown}", if noted { "Noted. Another note" } else { "Note" })}>
                     { if noted { "Noted ✓" } else { "Note" } }
                 </button>
             </td>
