@@ -365,3 +365,27 @@ test('iframe: a page that is not the configured parent hears nothing', async () 
   assert.deepEqual(problems().filter((p) => !/target origin provided .* does not match the recipient window's origin/.test(p)), []);
   await context.close();
 });
+
+test('theme: auto follows the browser\'s dark preference, light and dark override it, host properties win', async () => {
+  const { page, context, problems } = await freshPage(env.browser);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(`${CRM}?mode=mount`);
+  await page.locator('#mount-point').waitFor({ state: 'attached' });
+  const colours = await page.evaluate(async ({ url, server }) => {
+    const { mount } = await import(url);
+    const bg = async (theme, style = '') => {
+      const d = document.createElement('div');
+      d.setAttribute('style', style);
+      document.body.append(d);
+      const w = mount(d, { clientId: 'demo-client', server, theme });
+      await new Promise((r) => setTimeout(r, 50)); // the first render is scheduled, not synchronous
+      const c = getComputedStyle(d.shadowRoot.querySelector('section')).backgroundColor;
+      w.unmount();
+      return c;
+    };
+    return { auto: await bg('auto'), light: await bg('light'), dark: await bg('dark'), host: await bg('dark', '--rcac-bg: rgb(1, 2, 3)') };
+  }, { url: EMBED, server: SERVER });
+  assert.deepEqual(colours, { auto: 'rgb(21, 24, 29)', light: 'rgb(255, 255, 255)', dark: 'rgb(21, 24, 29)', host: 'rgb(1, 2, 3)' });
+  assert.deepEqual(problems(), []);
+  await context.close();
+});

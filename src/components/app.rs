@@ -293,12 +293,14 @@ pub fn app(props: &AppProps) -> Html {
         let minute = (state.now / 60_000.0) as u64;
         let (host, dispatch, owned, state) =
             (host.clone(), dispatch.clone(), owned.clone(), state.clone());
-        use_effect_with((numbers, minute), move |(numbers, _)| {
+        // A resolver given later (the element's property) counts as a change too.
+        let can = host.can_resolve();
+        use_effect_with((numbers, minute, can), move |(numbers, _, can)| {
             let now = web::now();
             let wanted = state
                 .contacts
                 .wanted(numbers.iter().map(String::as_str), now);
-            if host.can_resolve() && !wanted.is_empty() {
+            if *can && !wanted.is_empty() {
                 dispatch.emit(Action::ContactsAsked(wanted.clone()));
                 owned.borrow_mut().start(async move {
                     let action = match host.resolve(&wanted).await {
