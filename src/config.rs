@@ -18,6 +18,22 @@ pub enum Scope {
     Account,
 }
 
+impl Scope {
+    /// The name used in configuration, commands and events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Extension => "extension",
+            Scope::Account => "account",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scope> {
+        [Scope::Extension, Scope::Account]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginFlow {
     /// A popup when the widget is framed (RingCentral's login page cannot be framed), else a full-page redirect.
@@ -173,18 +189,17 @@ pub fn from_pairs(
         problem("redirectUri", "must not contain a fragment (#).".into());
     }
 
-    let scope = match get("scope").map(str::to_ascii_lowercase).as_deref() {
-        None | Some("extension") => Scope::Extension,
-        Some("account") => Scope::Account,
-        Some(other) => {
+    let scope = match get("scope").map(str::to_ascii_lowercase) {
+        None => Scope::Extension,
+        Some(v) => Scope::parse(&v).unwrap_or_else(|| {
             problem(
                 "scope",
                 format!(
-                    "is “{other}”; use extension (your calls) or account (all calls, admins only)."
+                    "is “{v}”; use extension (your calls) or account (all calls, admins only)."
                 ),
             );
             Scope::Extension
-        }
+        }),
     };
 
     let poll_seconds = match get("pollseconds") {

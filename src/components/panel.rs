@@ -77,15 +77,9 @@ pub fn view(s: &State, p: &Actions, fmt: &TimeFormat) -> Html {
     let refresh = p.on_refresh.reform(|_: MouseEvent| ());
     let sign_out = p.on_sign_out.reform(|_: MouseEvent| ());
     let on_scope = p.on_scope.reform(|e: Event| {
-        let v = e
-            .target_dyn_into::<HtmlSelectElement>()
-            .map(|s| s.value())
-            .unwrap_or_default();
-        if v == "account" {
-            Scope::Account
-        } else {
-            Scope::Extension
-        }
+        e.target_dyn_into::<HtmlSelectElement>()
+            .and_then(|s| Scope::parse(&s.value()))
+            .unwrap_or(Scope::Extension)
     });
     let to_mine = p.on_scope.reform(|_: MouseEvent| Scope::Extension);
     let account = s.scope == Scope::Account;
@@ -119,7 +113,7 @@ pub fn view(s: &State, p: &Actions, fmt: &TimeFormat) -> Html {
         html! { <p class="rcac-empty">{ if account { "No active calls in the account right now." } else { "No active calls right now." } }</p> }
     } else {
         html! {
-            <table class="rcac-table" part="list" data-scope={if account { "account" } else { "extension" }}>
+            <table class="rcac-table" part="list" data-scope={s.scope.as_str()}>
                 <caption class="rcac-sr">{ if account { "Active calls in the account" } else { "Your active calls" } }</caption>
                 <thead><tr>
                     { for [

@@ -20,14 +20,6 @@ pub enum Command {
     },
 }
 
-pub fn scope(s: &str) -> Option<Scope> {
-    match s {
-        "extension" => Some(Scope::Extension),
-        "account" => Some(Scope::Account),
-        _ => None,
-    }
-}
-
 /// A message from the parent page (iframe mode).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Message<J> {
@@ -47,7 +39,7 @@ pub fn read<J: Json>(m: &J) -> Option<Message<J>> {
     let command = match m.str_at("command")?.as_str() {
         "refresh" => Command::Refresh,
         "signOut" => Command::SignOut,
-        "setScope" => Command::SetScope(scope(&m.str_at("scope")?)?),
+        "setScope" => Command::SetScope(Scope::parse(&m.str_at("scope")?)?),
         "ackNote" => Command::AckNote {
             note_id: m.str_at("noteId")?,
             ok: m.get("ok")?.boolean()?,

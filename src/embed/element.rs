@@ -3,10 +3,10 @@
 //! a shadow root of its host element with its own copy of the stylesheet, so the page's CSS and the widget's do
 //! not meet.
 
-use super::commands::{self, Command};
+use super::commands::Command;
 use super::host::Host;
 use crate::components::app::{App, AppProps};
-use crate::config::{self, LoginFlow, Problem, WidgetConfig};
+use crate::config::{self, LoginFlow, Problem, Scope, WidgetConfig};
 use crate::{url, web};
 use js_sys::{Function, Object};
 use std::cell::RefCell;
@@ -228,7 +228,7 @@ impl Widget {
 
     #[wasm_bindgen(js_name = setScope)]
     pub fn set_scope(&self, scope: &str) -> Result<(), JsError> {
-        let s = commands::scope(scope)
+        let s = Scope::parse(scope)
             .ok_or_else(|| JsError::new("rc-active-calls: scope is extension or account"))?;
         self.host.command(Command::SetScope(s));
         Ok(())

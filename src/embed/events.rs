@@ -121,14 +121,7 @@ impl Observer {
 
 fn calls_changed(s: &State) -> Out {
     Out::Obj(vec![
-        (
-            "scope",
-            match s.scope {
-                crate::config::Scope::Extension => "extension",
-                crate::config::Scope::Account => "account",
-            }
-            .into(),
-        ),
+        ("scope", s.scope.as_str().into()),
         (
             "calls",
             Out::List(s.calls.iter().map(|c| call_payload(s, c)).collect()),
