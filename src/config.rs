@@ -108,6 +108,15 @@ pub struct Problem {
     pub message: String,
 }
 
+/// Every problem in one line ("pollSeconds is “2”; use … clientId is missing: …"), for an `Error` or an event.
+pub fn describe(problems: &[Problem]) -> String {
+    let text: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{} {}", p.key, p.message))
+        .collect();
+    text.join(" ")
+}
+
 pub fn normalize(key: &str) -> String {
     key.trim_start_matches("data-")
         .replace(['-', '_'], "")

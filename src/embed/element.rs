@@ -104,11 +104,7 @@ fn read_config(config: &JsValue, strict: bool) -> (Config, Option<Function>) {
 }
 
 fn problems_error(p: &[Problem]) -> JsError {
-    let text: Vec<String> = p
-        .iter()
-        .map(|p| format!("{} {}", p.key, p.message))
-        .collect();
-    JsError::new(&format!("rc-active-calls: {}", text.join(" ")))
+    JsError::new(&format!("rc-active-calls: {}", config::describe(p)))
 }
 
 /// A shadow root on `el` holding the stylesheet and an empty mount point.

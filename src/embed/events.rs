@@ -42,11 +42,8 @@ impl Observer {
             }
             if !self.config_reported {
                 self.config_reported = true;
-                let text: Vec<String> = problems
-                    .iter()
-                    .map(|p| format!("{} {}", p.key, p.message))
-                    .collect();
-                out.push(("error", payload::error("config", None, &text.join(" "))));
+                let text = crate::config::describe(problems);
+                out.push(("error", payload::error("config", None, &text)));
             }
             return out;
         }
