@@ -88,48 +88,43 @@ impl Contacts {
         self.asking.extend(numbers.iter().cloned());
     }
 
-    fn set(&mut self, number: &str, contact: Option<Contact>, fresh_until: f64) {
+    /// The entry for a number (made if new), which is no longer being asked about.
+    fn settle(&mut self, number: &str) -> &mut Entry {
         self.asking.retain(|a| a != number);
-        match self.entries.iter_mut().find(|e| e.number == number) {
-            Some(e) => {
-                // A failure keeps what we knew.
-                if contact.is_some() || fresh_until > e.fresh_until {
-                    e.contact = contact.or(e.contact.take());
-                }
-                e.fresh_until = fresh_until;
+        let i = match self.entries.iter().position(|e| e.number == number) {
+            Some(i) => i,
+            None => {
+                self.entries.push(Entry {
+                    number: number.to_string(),
+                    contact: None,
+                    fresh_until: 0.0,
+                });
+                self.entries.len() - 1
             }
-            None => self.entries.push(Entry {
-                number: number.to_string(),
-                contact,
-                fresh_until,
-            }),
-        }
+        };
+        &mut self.entries[i]
     }
 
-    /// The resolver answered: `found` holds the numbers it matched; the rest of `asked` have no match.
+    /// The resolver answered: `found` holds the numbers it matched; the rest of `asked` have no match (an old
+    /// match is forgotten, and asked about again sooner).
     pub fn answered(&mut self, asked: &[String], found: Vec<(String, Contact)>, now: f64) {
         for n in asked {
             let hit = found.iter().find(|(f, _)| f == n).map(|(_, c)| c.clone());
-            match hit {
-                Some(c) => self.set(n, Some(c), now + MATCH_TTL_MS),
-                None => {
-                    // No match now: forget an old match, but try again sooner.
-                    self.asking.retain(|a| a != n);
-                    self.entries.retain(|e| e.number != *n);
-                    self.entries.push(Entry {
-                        number: n.clone(),
-                        contact: None,
-                        fresh_until: now + NO_MATCH_TTL_MS,
-                    });
-                }
-            }
+            let ttl = if hit.is_some() {
+                MATCH_TTL_MS
+            } else {
+                NO_MATCH_TTL_MS
+            };
+            let e = self.settle(n);
+            e.contact = hit;
+            e.fresh_until = now + ttl;
         }
     }
 
     /// The resolver failed or timed out: RingCentral's names stay, and these numbers are asked again later.
     pub fn failed(&mut self, asked: &[String], now: f64) {
         for n in asked {
-            self.set(n, None, now + RETRY_MS);
+            self.settle(n).fresh_until = now + RETRY_MS;
         }
     }
 }
