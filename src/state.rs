@@ -393,7 +393,7 @@ impl yew::Reducible for State {
 }
 
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
     use crate::api::model::CallRecord;
     use yew::Reducible;
@@ -430,7 +430,8 @@ mod tests {
         )
     }
 
-    fn loaded(calls: Vec<CallView>, at: f64) -> Action {
+    /// A successful refresh at `at` (also used by the host-event tests).
+    pub fn loaded(calls: Vec<CallView>, at: f64) -> Action {
         Action::Loaded {
             calls,
             skipped: 0,

@@ -132,6 +132,7 @@ mod tests {
     use crate::api::error::ApiError;
     use crate::api::model::CallRecord;
     use crate::config::Scope;
+    use crate::state::tests::loaded;
     use crate::state::Action;
     use serde_json::json;
     use std::rc::Rc;
@@ -146,15 +147,6 @@ mod tests {
     fn step(s: &mut Rc<State>, o: &mut Observer, a: Action) -> Vec<&'static str> {
         *s = s.clone().reduce(a);
         o.observe(s).into_iter().map(|(n, _)| n).collect()
-    }
-
-    fn loaded(calls: Vec<CallView>, at: f64) -> Action {
-        Action::Loaded {
-            calls,
-            skipped: 0,
-            server_now: None,
-            at,
-        }
     }
 
     #[test]
