@@ -326,6 +326,7 @@ impl yew::Reducible for State {
             }
             Action::StorageBlocked => s.storage_blocked = true,
             Action::Reconfigured(problems) => match problems {
+                Some(p) if s.phase == Phase::Configuring(p.clone()) => return self,
                 Some(p) => {
                     s.phase = Phase::Configuring(p);
                     s.user = None;
@@ -638,6 +639,12 @@ pub mod tests {
         );
         assert!(matches!(s.phase, Phase::Configuring(_)));
         assert!(s.calls.is_empty() && s.user.is_none());
+        let problems = match &s.phase {
+            Phase::Configuring(p) => p.clone(),
+            _ => vec![],
+        };
+        let same = reduce(s.clone(), vec![Action::Reconfigured(Some(problems))]);
+        assert_eq!(same, s, "the same problems again change nothing");
         let fixed = reduce(s, vec![Action::Reconfigured(None)]);
         assert_eq!(fixed.phase, Phase::SignedOut);
     }

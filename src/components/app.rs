@@ -106,15 +106,13 @@ pub fn app(props: &AppProps) -> Html {
     // Tasks started by clicks and lookups; aborted if the widget goes away first.
     let owned = use_mut_ref(tasks::Owned::default);
 
-    // A new configuration from the host: its problems show (or stop showing) at once.
+    // A new configuration from the host: its problems show (or stop showing) at once. The first run repeats
+    // what the state began with, which the reducer ignores.
     {
         let dispatch = dispatch.clone();
         let problems = cfg.as_ref().as_ref().err().cloned();
-        let first = use_mut_ref(|| true);
         use_effect_with(problems, move |p| {
-            if !std::mem::replace(&mut *first.borrow_mut(), false) {
-                dispatch.emit(Action::Reconfigured(p.clone()));
-            }
+            dispatch.emit(Action::Reconfigured(p.clone()))
         });
     }
 
