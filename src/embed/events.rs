@@ -2,6 +2,7 @@
 //! so every event rule is a native test. `call-selected` and `note` come from clicks, not from here.
 
 use super::payload::{self, Out};
+use crate::api::error::ApiError;
 use crate::format::CallView;
 use crate::state::{Phase, State, User};
 
@@ -13,7 +14,9 @@ pub struct Observer {
     signed_in: bool,
     /// The list last reported, while signed in and loaded.
     calls: Option<Vec<CallView>>,
-    error: Option<Out>,
+    /// When that list was fetched: the lists are compared once per answer, not on every tick.
+    updated: Option<f64>,
+    error: Option<ApiError>,
     notice: Option<String>,
     config_reported: bool,
 }
@@ -76,7 +79,8 @@ impl Observer {
         self.signed_in = on;
         self.notice = s.notice.clone();
 
-        if on && s.updated_at.is_some() {
+        if on && s.updated_at.is_some() && s.updated_at != self.updated {
+            self.updated = s.updated_at;
             let live = |c: &&CallView| !c.status.is_ended();
             let before = self.calls.take();
             let old: &[CallView] = before.as_deref().unwrap_or(&[]);
@@ -96,21 +100,23 @@ impl Observer {
                     out.push(("call-ended", Out::Obj(vec![("call", call_payload(s, c))])));
                 }
             }
-            if before.is_none() || !same_calls(old, &s.calls) {
+            self.calls = if before.is_none() || !same_calls(old, &s.calls) {
                 out.push(("calls-changed", calls_changed(s)));
-            }
-            self.calls = Some(s.calls.clone());
+                Some(s.calls.clone())
+            } else {
+                before
+            };
         } else if s.updated_at.is_none() {
             // Loading, a new scope, or signed out: the next list is reported afresh.
             self.calls = None;
+            self.updated = None;
         }
 
-        let error = s.error.as_ref().map(payload::api_error);
-        if error != self.error {
-            if let Some(e) = &error {
-                out.push(("error", e.clone()));
+        if s.error != self.error {
+            if let Some(e) = &s.error {
+                out.push(("error", payload::api_error(e)));
             }
-            self.error = error;
+            self.error = s.error.clone();
         }
         out
     }
