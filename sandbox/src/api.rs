@@ -1,14 +1,15 @@
 //! The REST endpoints the widget reads: the signed-in extension and the active calls (ringcentral-api.md 2, 3).
 
 use crate::errors::ApiError;
-use crate::oauth::{charge, with_rate_headers};
+use crate::events::Detail;
 use crate::params::Params;
 use crate::ratelimit::Group;
 use crate::state::AppState;
 use crate::tokens::Session;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use axum::Json;
 use serde_json::json;
 
 /// Checks the bearer token (scheme compared case-insensitively: the JS SDK sends `bearer`).
@@ -38,7 +39,7 @@ pub fn authenticate(st: &AppState, headers: &HeaderMap) -> Result<Session, ApiEr
         .map_err(|p| p.to_error())
 }
 
-fn rate_key(s: &Session) -> String {
+pub fn rate_key(s: &Session) -> String {
     format!("{}/{}", s.user_id, s.client_id)
 }
 
@@ -87,16 +88,10 @@ pub async fn extension_info(
     State(st): State<AppState>,
     Path((account, ext)): Path<(String, String)>,
     headers: HeaderMap,
-) -> Response {
-    let session = match authenticate(&st, &headers) {
-        Ok(s) => s,
-        Err(e) => return e.into_response(),
-    };
-    let (decision, limited) = charge(&st, &rate_key(&session), Group::Light);
-    if let Some(r) = limited {
-        return r;
-    }
-    let res = (|| {
+) -> Result<Response, ApiError> {
+    let session = authenticate(&st, &headers)?;
+    let rate = st.charge(&rate_key(&session), Group::Light)?;
+    rate.answer((|| {
         resolve_account(&st, &account)?;
         let id = resolve_extension(&st, &session, &ext)?;
         let g = st.lock();
@@ -104,7 +99,7 @@ pub async fn extension_info(
             return Err(ApiError::not_found());
         };
         let base = &st.public_url;
-        Ok(json!({
+        Ok(Json(json!({
             "uri": format!("{base}/restapi/v1.0/account/{}/extension/{}", acc.id, u.id),
             "id": u.id.parse::<u64>().unwrap_or(0),
             "extensionNumber": u.extension_number,
@@ -117,13 +112,68 @@ pub async fn extension_info(
             },
             "account": { "uri": format!("{base}/restapi/v1.0/account/{}", acc.id), "id": acc.id },
             "permissions": { "admin": { "enabled": u.admin }, "internationalCalling": { "enabled": false } },
-        }))
-    })();
-    let res = match res {
-        Ok(v) => axum::Json(v).into_response(),
-        Err(e) => e.into_response(),
-    };
-    with_rate_headers(res, &decision, Group::Light)
+        })))
+    })())
+}
+
+/// `GET /restapi/v1.0/account/{accountId}/extension/{extensionId}/presence` (Light group, `ReadPresence`): the
+/// same body as a presence event, with `detailedTelephonyState` and `sipData` as the query asks.
+pub async fn presence(
+    State(st): State<AppState>,
+    Path((account, ext)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let session = authenticate(&st, &headers)?;
+    let rate = st.charge(&rate_key(&session), Group::Light)?;
+    rate.answer((|| {
+        resolve_account(&st, &account)?;
+        require_app_permission(&st, &session, "ReadPresence")?;
+        let id = resolve_extension(&st, &session, &ext)?;
+        let p = Params::parse(q.as_deref().unwrap_or(""));
+        let flag = |name: &str| -> Result<bool, ApiError> {
+            match p.one(name).map_err(|n| ApiError::invalid_parameter(&n))? {
+                None => Ok(false),
+                Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+                Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+                Some(_) => Err(ApiError::invalid_parameter(name)),
+            }
+        };
+        let detail = match (flag("detailedTelephonyState")?, flag("sipData")?) {
+            (false, _) => Detail::Basic,
+            (true, false) => Detail::Detailed,
+            (true, true) => Detail::WithSip,
+        };
+        let g = st.lock();
+        let acc = g.world.account.id.clone();
+        let mut body = g
+            .presence_now(&id, detail)
+            .ok_or_else(ApiError::not_found)?;
+        let ext_uri = format!(
+            "{}/restapi/v1.0/account/{acc}/extension/{id}",
+            st.public_url
+        );
+        body["uri"] = json!(format!("{ext_uri}/presence"));
+        body["extension"] = json!({
+            "uri": ext_uri,
+            "id": id.parse::<u64>().unwrap_or(0),
+            "extensionNumber": g.world.user(&id).map(|u| u.extension_number.clone()),
+        });
+        Ok(Json(body))
+    })())
+}
+
+fn require_app_permission(st: &AppState, s: &Session, permission: &str) -> Result<(), ApiError> {
+    let ok = st
+        .lock()
+        .world
+        .app(&s.client_id)
+        .is_some_and(|a| a.permissions.iter().any(|p| p == permission));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::app_permission_missing(permission))
+    }
 }
 
 /// `GET /restapi/v1.0/account/{accountId}/extension/{extensionId}/active-calls`
@@ -132,7 +182,7 @@ pub async fn extension_active_calls(
     Path((account, ext)): Path<(String, String)>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, ApiError> {
     active_calls(st, account, Some(ext), q, headers)
 }
 
@@ -142,7 +192,7 @@ pub async fn account_active_calls(
     Path(account): Path<String>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, ApiError> {
     active_calls(st, account, None, q, headers)
 }
 
@@ -165,26 +215,13 @@ fn active_calls(
     ext: Option<String>,
     q: Option<String>,
     headers: HeaderMap,
-) -> Response {
-    let session = match authenticate(&st, &headers) {
-        Ok(s) => s,
-        Err(e) => return e.into_response(),
-    };
+) -> Result<Response, ApiError> {
+    let session = authenticate(&st, &headers)?;
     // Heavy group: counted before anything else is checked, as at RingCentral.
-    let (decision, limited) = charge(&st, &rate_key(&session), Group::Heavy);
-    if let Some(r) = limited {
-        return r;
-    }
-    let res = (|| {
+    let rate = st.charge(&rate_key(&session), Group::Heavy)?;
+    rate.answer((|| {
         resolve_account(&st, &account)?;
-        let app_ok = st
-            .lock()
-            .world
-            .app(&session.client_id)
-            .is_some_and(|a| a.permissions.iter().any(|p| p == "ReadCallLog"));
-        if !app_ok {
-            return Err(ApiError::app_permission_missing("ReadCallLog"));
-        }
+        require_app_permission(&st, &session, "ReadCallLog")?;
         let only_ext = match &ext {
             Some(e) => Some(resolve_extension(&st, &session, e)?),
             None => {
@@ -234,6 +271,8 @@ fn active_calls(
         };
         let g = st.lock();
         let acc = g.world.account.id.clone();
+        // RingCentral's list is a cache that lags the calls themselves (realtime-and-tabs.md D).
+        let as_of = st.clock.now() - g.world.settings.active_calls_lag_secs as i64 * 1000;
         let mut calls: Vec<_> = g
             .calls
             .iter()
@@ -244,7 +283,7 @@ fn active_calls(
         calls.sort_by(|a, b| b.start.cmp(&a.start).then_with(|| b.id.cmp(&a.id)));
         let records = calls
             .iter()
-            .map(|c| c.record(&st.public_url, &acc, view == "Detailed"))
+            .filter_map(|c| c.record_as_of(as_of, &st.public_url, &acc, view == "Detailed"))
             .collect();
         drop(g);
         let path = match &only_ext {
@@ -252,18 +291,13 @@ fn active_calls(
             None => format!("/restapi/v1.0/account/{acc}/active-calls"),
         };
         let kept = p.encode_without(&["page", "perPage"]);
-        Ok(crate::calls::page_response(
+        Ok(Json(crate::calls::page_response(
             records,
             page,
             per_page,
             &st.public_url,
             &path,
             &kept,
-        ))
-    })();
-    let res = match res {
-        Ok(v) => axum::Json(v).into_response(),
-        Err(e) => e.into_response(),
-    };
-    with_rate_headers(res, &decision, Group::Heavy)
+        )))
+    })())
 }

@@ -48,6 +48,14 @@ pub enum Phase {
     },
 }
 
+/// A call's event bookkeeping: how many `history` entries were published, and the telephony session's
+/// `sequence` (it grows with every party event).
+#[derive(Debug, Clone, Default)]
+pub struct EventMarks {
+    pub published: usize,
+    pub sequence: u64,
+}
+
 #[derive(Debug, Clone)]
 pub struct Call {
     pub id: String,
@@ -62,7 +70,13 @@ pub struct Call {
     pub transport: String,
     pub from: Party,
     pub to: Party,
+    /// Where the call is now; change it with `set_phase`, which keeps the history.
     pub phase: Phase,
+    /// Every phase with the sandbox time it began, oldest first (the last is `phase`). Events are published from it,
+    /// and active-calls reads it as of an earlier time to model RingCentral's lagging cache.
+    pub history: Vec<(Millis, Phase)>,
+    /// What has been published about the call so far.
+    pub marks: EventMarks,
     /// Replaces `result` while live (control API, to test unknown values).
     pub result_override: Option<String>,
 }
@@ -77,8 +91,63 @@ impl Call {
         }
     }
 
+    pub fn set_phase(&mut self, at: Millis, phase: Phase) {
+        self.history.push((at, phase.clone()));
+        self.phase = phase;
+    }
+
+    /// The phase the call was in at `t`, or `None` if it had not begun.
+    pub fn phase_at(&self, t: Millis) -> Option<&Phase> {
+        match self.history.iter().rev().find(|(at, _)| *at <= t) {
+            Some((_, p)) => Some(p),
+            None if self.history.is_empty() => Some(&self.phase),
+            None => None,
+        }
+    }
+
+    /// The party id RingCentral gives our side of the call in presence and telephony-session events.
+    pub fn party_id(&self) -> String {
+        format!("p-{}-1", self.telephony_session_id.trim_start_matches("s-"))
+    }
+
+    /// Presence events name a call by an id of their own, not the call-log id (RingCentral's do too), so clients
+    /// must join on `telephonySessionId`. Derived from the call id (FNV-1a), so it is stable.
+    pub fn presence_id(&self) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.id.bytes() {
+            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        let base36 = |mut n: u64| {
+            let mut digits = vec![];
+            while n > 0 {
+                digits.push(char::from_digit((n % 36) as u32, 36).unwrap_or('0'));
+                n /= 36;
+            }
+            digits.into_iter().rev().collect::<String>()
+        };
+        let mut s = base36(h) + &base36(h.rotate_left(29) ^ 0x9E37_79B9_7F4A_7C15);
+        s.truncate(20);
+        s
+    }
+
     /// The record as `GET …/active-calls?view=Simple` lists it. `base` is the server's public URL.
     pub fn record(&self, base: &str, account_id: &str, detailed: bool) -> Value {
+        self.render(&self.phase, base, account_id, detailed)
+    }
+
+    /// The record as a cache that is `lag` behind would list it at `now`, if it lists it yet.
+    pub fn record_as_of(
+        &self,
+        t: Millis,
+        base: &str,
+        account_id: &str,
+        detailed: bool,
+    ) -> Option<Value> {
+        self.phase_at(t)
+            .map(|p| self.render(p, base, account_id, detailed))
+    }
+
+    fn render(&self, phase: &Phase, base: &str, account_id: &str, detailed: bool) -> Value {
         let view = if detailed { "Detailed" } else { "Simple" };
         let mut r = Map::new();
         r.insert(
@@ -102,7 +171,7 @@ impl Call {
             .result_override
             .clone()
             .unwrap_or_else(|| "In Progress".into());
-        match &self.phase {
+        match phase {
             Phase::Ringing => {
                 r.insert("result".into(), json!(live_result));
             }
@@ -143,7 +212,10 @@ impl Call {
         if detailed {
             r.insert(
                 "lastModifiedTime".into(),
-                json!(rfc3339(self.ended_at().unwrap_or(self.start))),
+                json!(rfc3339(match phase {
+                    Phase::Ended { ended_at, .. } => *ended_at,
+                    _ => self.start,
+                })),
             );
             r.insert("legs".into(), json!([]));
         }
@@ -236,7 +308,9 @@ mod tests {
                 name: Some("Tyler Liu".into()),
                 ..Default::default()
             },
+            history: vec![(1_611_100_737_000, phase.clone())],
             phase,
+            marks: Default::default(),
             result_override: None,
         }
     }

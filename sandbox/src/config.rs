@@ -64,7 +64,9 @@ pub struct Limit {
 pub struct Settings {
     /// Heavy group (active calls): 10 requests per 60 s, 60 s penalty (RingCentral's default plan).
     pub heavy: Limit,
-    /// Light group (extension info): 50 per 60 s.
+    /// Medium group (creating a subscription): 40 per 60 s.
+    pub medium: Limit,
+    /// Light group (extension info, presence): 50 per 60 s.
     pub light: Limit,
     /// Auth group (every /restapi/oauth/* call): 5 per 60 s.
     pub auth: Limit,
@@ -78,6 +80,55 @@ pub struct Settings {
     pub refresh_token_ttl_secs: u32,
     /// Lifetime of an authorization code (RingCentral answers `expires_in=60`).
     pub code_ttl_secs: u32,
+    /// How far active-calls lags behind events, in seconds: RingCentral's cache is 3–10 s behind
+    /// (realtime-and-tabs.md D). 0 lists a call as soon as it changes.
+    pub active_calls_lag_secs: u32,
+    /// The WebSocket gateway.
+    pub ws: WsSettings,
+}
+
+/// The gateway's numbers, as `ConnectionDetails` reports them (RingCentral's sample values by default).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct WsSettings {
+    /// Lifetime of a `ws_access_token` (the mock's 60 s; the documentation's example says 30).
+    pub token_ttl_secs: u32,
+    /// A dropped session can be recovered with `wsc` this long.
+    pub recovery_timeout_secs: u32,
+    /// Events kept for a recovery.
+    pub recovery_buffer_size: u32,
+    /// A connection with nothing from the client this long is closed with WSG-902.
+    pub idle_timeout_secs: u32,
+    /// A connection this old is closed with WSG-903.
+    pub absolute_timeout_secs: u32,
+    pub max_connections_per_session: u32,
+    pub max_active_requests: u32,
+}
+
+impl Default for WsSettings {
+    fn default() -> Self {
+        WsSettings {
+            token_ttl_secs: 60,
+            recovery_timeout_secs: 180,
+            recovery_buffer_size: 100,
+            idle_timeout_secs: 1800,
+            absolute_timeout_secs: 86_400,
+            max_connections_per_session: 50,
+            max_active_requests: 10,
+        }
+    }
+}
+
+impl Settings {
+    pub fn limit(&self, group: crate::ratelimit::Group) -> &Limit {
+        use crate::ratelimit::Group;
+        match group {
+            Group::Heavy => &self.heavy,
+            Group::Medium => &self.medium,
+            Group::Light => &self.light,
+            Group::Auth => &self.auth,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -85,6 +136,11 @@ impl Default for Settings {
         Settings {
             heavy: Limit {
                 requests: 10,
+                window_secs: 60,
+                penalty_secs: 60,
+            },
+            medium: Limit {
+                requests: 40,
                 window_secs: 60,
                 penalty_secs: 60,
             },
@@ -104,6 +160,8 @@ impl Default for Settings {
             access_token_ttl_secs: 3600,
             refresh_token_ttl_secs: 604_800,
             code_ttl_secs: 60,
+            active_calls_lag_secs: 0,
+            ws: WsSettings::default(),
         }
     }
 }
@@ -163,6 +221,7 @@ impl World {
         }
         for l in [
             &self.settings.heavy,
+            &self.settings.medium,
             &self.settings.light,
             &self.settings.auth,
         ] {

@@ -1,102 +1,21 @@
 //! The control API under `/sandbox/` (never a RingCentral path), for tests and demos: calls, tokens, faults,
-//! the clock, settings, the request log, and reset.
+//! the clock, settings, the WebSocket gateway's switches, the request log, and reset.
 
 use crate::calls::{Call, Party, Phase};
 use crate::clock::{rfc3339, Millis};
-use crate::config::{Limit, World};
+use crate::config::{Limit, World, WsSettings};
 use crate::errors::ApiError;
-use crate::state::AppState;
-use axum::extract::{Path, State};
+use crate::faults::Fault;
+use crate::gateway::hub::{Delay, Failing};
+use crate::state::{AppState, Inner};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::{json, Value};
-
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FaultKind {
-    ServerError,
-    Unavailable,
-    RateLimit,
-    RateLimitNoRetryAfter,
-    Unauthorized,
-    MalformedJson,
-    TruncatedJson,
-    UnknownEnums,
-    BadRecord,
-    Delay,
-    Drop,
-}
-
-impl FaultKind {
-    pub fn name(&self) -> &'static str {
-        match self {
-            FaultKind::ServerError => "server_error",
-            FaultKind::Unavailable => "unavailable",
-            FaultKind::RateLimit => "rate_limit",
-            FaultKind::RateLimitNoRetryAfter => "rate_limit_no_retry_after",
-            FaultKind::Unauthorized => "unauthorized",
-            FaultKind::MalformedJson => "malformed_json",
-            FaultKind::TruncatedJson => "truncated_json",
-            FaultKind::UnknownEnums => "unknown_enums",
-            FaultKind::BadRecord => "bad_record",
-            FaultKind::Delay => "delay",
-            FaultKind::Drop => "drop",
-        }
-    }
-}
-
-/// A fault injected into the next `remaining` requests whose method and path match.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Fault {
-    pub kind: FaultKind,
-    /// `GET`, `POST`, ...; any when absent.
-    #[serde(default)]
-    pub method: Option<String>,
-    /// Matches a path that contains it (e.g. `active-calls`); any when absent.
-    #[serde(default)]
-    pub path: Option<String>,
-    #[serde(default = "one", alias = "count")]
-    pub remaining: u32,
-    #[serde(default)]
-    pub retry_after_secs: Option<u32>,
-    #[serde(default)]
-    pub delay_ms: Option<u64>,
-}
-
-fn one() -> u32 {
-    1
-}
-
-impl Fault {
-    pub fn matches(&self, method: &str, path: &str) -> bool {
-        self.method
-            .as_deref()
-            .is_none_or(|m| m.eq_ignore_ascii_case(method))
-            && self.path.as_deref().is_none_or(|p| path.contains(p))
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LogEntry {
-    /// Sandbox-clock milliseconds since the epoch.
-    pub at: Millis,
-    pub method: String,
-    pub path: String,
-    pub query: String,
-    pub status: u16,
-    /// Whether an `Authorization` header was sent.
-    pub auth: bool,
-    /// For token requests, the grant type.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fault: Option<String>,
-}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -113,20 +32,38 @@ pub fn routes() -> Router<AppState> {
         .route("/sandbox/requests", get(requests).delete(clear_requests))
         .route("/sandbox/clock", get(clock).post(set_clock))
         .route("/sandbox/settings", post(settings))
+        .route("/sandbox/ws/drop", post(ws_drop))
+        .route("/sandbox/ws/refuse", post(ws_refuse))
+        .route("/sandbox/ws/delay", post(ws_delay))
+        .route(
+            "/sandbox/ws/fail-subscriptions",
+            post(ws_fail_subscriptions),
+        )
+        .route("/sandbox/ws/malformed", post(ws_malformed))
 }
 
-fn bad(m: impl Into<String>) -> Response {
-    ApiError::rest(StatusCode::BAD_REQUEST, "SBX-400", m).into_response()
+fn bad(m: impl Into<String>) -> ApiError {
+    ApiError::rest(StatusCode::BAD_REQUEST, "SBX-400", m)
 }
 
-/// Control bodies are JSON; a missing body is an empty object.
-#[allow(clippy::result_large_err)] // the error is the answer itself, built once per control call
-fn parse<T: for<'de> Deserialize<'de>>(body: &str) -> Result<T, Response> {
-    let text = if body.trim().is_empty() { "{}" } else { body };
-    serde_json::from_str(text).map_err(|e| bad(format!("invalid control request: {e}")))
+/// A control body: JSON, where an empty body means `{}`; anything else is a 400 naming the problem.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let text = String::from_request(req, state)
+            .await
+            .map_err(|e| bad(format!("invalid control request: {e}")))?;
+        let text = if text.trim().is_empty() { "{}" } else { &text };
+        serde_json::from_str(text)
+            .map(JsonBody)
+            .map_err(|e| bad(format!("invalid control request: {e}")))
+    }
 }
 
-async fn state(State(st): State<AppState>) -> Response {
+async fn state(State(st): State<AppState>) -> Json<Value> {
     let g = st.lock();
     let acc = g.world.account.id.clone();
     let calls: Vec<Value> = g
@@ -134,6 +71,7 @@ async fn state(State(st): State<AppState>) -> Response {
         .iter()
         .map(|c| c.record(&st.public_url, &acc, false))
         .collect();
+    let ws = g.hub.snapshot();
     Json(json!({
         "now": st.clock.now(),
         "nowIso": rfc3339(st.clock.now()),
@@ -143,8 +81,10 @@ async fn state(State(st): State<AppState>) -> Response {
         "hideRateLimitHeaders": g.hide_rate_limit_headers,
         "sessions": g.tokens.session_count(),
         "calls": calls,
+        "connections": ws["connections"],
+        "subscriptions": ws["subscriptions"],
+        "ws": { "sessions": ws["sessions"], "switches": ws["switches"] },
     }))
-    .into_response()
 }
 
 #[derive(Deserialize, Default)]
@@ -156,15 +96,12 @@ struct ResetReq {
     no_traffic: bool,
 }
 
-async fn reset(State(st): State<AppState>, body: String) -> Response {
-    let req: ResetReq = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
+async fn reset(
+    State(st): State<AppState>,
+    JsonBody(req): JsonBody<ResetReq>,
+) -> Result<Json<Value>, ApiError> {
     let mut world = req.world.unwrap_or_else(|| st.initial.clone());
-    if let Err(e) = world.validate() {
-        return bad(e);
-    }
+    world.validate().map_err(bad)?;
     if req.no_traffic {
         world.settings.mean_call_gap_secs = 0;
     }
@@ -172,7 +109,7 @@ async fn reset(State(st): State<AppState>, body: String) -> Response {
     let mut g = st.lock();
     let seed = req.seed.unwrap_or(g.seed);
     g.reset(world, seed, now);
-    Json(json!({ "ok": true, "seed": seed })).into_response()
+    Ok(Json(json!({ "ok": true, "seed": seed })))
 }
 
 #[derive(Deserialize)]
@@ -210,27 +147,38 @@ fn inbound() -> String {
     "Inbound".into()
 }
 
-async fn start_call(State(st): State<AppState>, body: String) -> Response {
-    let req: StartCallReq = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
+fn one() -> u32 {
+    1
+}
+
+/// An extension named by its number (`101`) or id.
+fn extension_id(g: &Inner, name: &str) -> Result<String, ApiError> {
+    g.world
+        .user_by_number(name)
+        .or_else(|| g.world.user(name))
+        .map(|u| u.id.clone())
+        .ok_or_else(|| bad(format!("no extension {name}")))
+}
+
+async fn start_call(
+    State(st): State<AppState>,
+    JsonBody(req): JsonBody<StartCallReq>,
+) -> Result<Response, ApiError> {
     if req.count == 0 || req.count > 5000 {
-        return bad("count must be 1..=5000");
+        return Err(bad("count must be 1..=5000"));
     }
     let now = st.clock.now();
     let mut g = st.lock();
-    let user = match g
-        .world
-        .user_by_number(&req.extension)
-        .or_else(|| g.world.user(&req.extension))
-    {
-        Some(u) => u.clone(),
-        None => return bad(format!("no extension {}", req.extension)),
-    };
+    let id = extension_id(&g, &req.extension)?;
+    let user = g.world.user(&id).cloned().ok_or_else(ApiError::not_found)?;
     let me = Party::of_user(&user);
     let inbound = req.direction.eq_ignore_ascii_case("inbound");
     let start = now - req.started_secs_ago as Millis * 1000;
+    let phase = if req.answered {
+        Phase::Connected { answered_at: now }
+    } else {
+        Phase::Ringing
+    };
     let mut created = vec![];
     for _ in 0..req.count {
         let n = g.next_call_number();
@@ -258,41 +206,43 @@ async fn start_call(State(st): State<AppState>, body: String) -> Response {
             } else {
                 req.to.clone().unwrap_or_default()
             },
-            phase: if req.answered {
-                Phase::Connected { answered_at: now }
-            } else {
-                Phase::Ringing
-            },
+            // The sandbox learns of the call now, whenever it started: events and the lagging list count from here.
+            history: vec![(now, phase.clone())],
+            phase: phase.clone(),
+            marks: Default::default(),
             result_override: req.result.clone(),
         };
         created.push(call.id.clone());
         g.calls.push(call);
     }
+    g.publish(now);
     let acc = g.world.account.id.clone();
     let first = g
         .calls
         .iter()
         .find(|c| Some(&c.id) == created.first())
         .map(|c| c.record(&st.public_url, &acc, false));
-    (
+    Ok((
         StatusCode::CREATED,
         Json(json!({ "id": created.first(), "ids": created, "record": first })),
     )
-        .into_response()
+        .into_response())
 }
 
-async fn answer_call(State(st): State<AppState>, Path(id): Path<String>) -> Response {
+async fn answer_call(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let now = st.clock.now();
     let mut g = st.lock();
     g.traffic.plans.retain(|(c, _)| c != &id);
-    match g.call_mut(&id) {
-        Some(c) if matches!(c.phase, Phase::Ringing) => {
-            c.phase = Phase::Connected { answered_at: now };
-            Json(json!({ "ok": true })).into_response()
-        }
-        Some(_) => bad("the call is not ringing"),
-        None => ApiError::not_found().into_response(),
+    let c = g.call_mut(&id).ok_or_else(ApiError::not_found)?;
+    if !matches!(c.phase, Phase::Ringing) {
+        return Err(bad("the call is not ringing"));
     }
+    c.set_phase(now, Phase::Connected { answered_at: now });
+    g.publish(now);
+    Ok(Json(json!({ "ok": true })))
 }
 
 #[derive(Deserialize, Default)]
@@ -301,17 +251,18 @@ struct EndCallReq {
     result: Option<String>,
 }
 
-async fn end_call(State(st): State<AppState>, Path(id): Path<String>, body: String) -> Response {
-    let req: EndCallReq = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
+async fn end_call(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<EndCallReq>,
+) -> Result<Json<Value>, ApiError> {
     let now = st.clock.now();
-    if st.lock().end_call(&id, req.result, now) {
-        Json(json!({ "ok": true })).into_response()
-    } else {
-        ApiError::not_found().into_response()
+    let mut g = st.lock();
+    if !g.end_call(&id, req.result, now) {
+        return Err(ApiError::not_found());
     }
+    g.publish(now);
+    Ok(Json(json!({ "ok": true })))
 }
 
 #[derive(Deserialize)]
@@ -325,62 +276,57 @@ struct ExpireReq {
     token: Option<String>,
 }
 
-async fn expire_tokens(State(st): State<AppState>, body: String) -> Response {
-    let req: ExpireReq = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
+async fn expire_tokens(
+    State(st): State<AppState>,
+    JsonBody(req): JsonBody<ExpireReq>,
+) -> Result<Json<Value>, ApiError> {
     let refresh = match req.kind.as_str() {
         "access" => false,
         "refresh" => true,
-        _ => return bad("kind must be access or refresh"),
+        _ => return Err(bad("kind must be access or refresh")),
     };
     let now = st.clock.now();
     let mut g = st.lock();
-    let user = req.extension.as_deref().and_then(|e| {
-        g.world
-            .user_by_number(e)
-            .or_else(|| g.world.user(e))
-            .map(|u| u.id.clone())
-    });
-    if req.extension.is_some() && user.is_none() {
-        return bad("no such extension");
-    }
+    let user = match req.extension.as_deref() {
+        Some(e) => Some(extension_id(&g, e).map_err(|_| bad("no such extension"))?),
+        None => None,
+    };
     let n = g
         .tokens
         .expire(user.as_deref(), req.token.as_deref(), refresh, now);
-    Json(json!({ "sessions": n })).into_response()
+    // An OAuth session that ended closes its sockets now.
+    g.sweep(now);
+    Ok(Json(json!({ "sessions": n })))
 }
 
-async fn list_faults(State(st): State<AppState>) -> Response {
-    Json(json!(st.lock().faults)).into_response()
+async fn list_faults(State(st): State<AppState>) -> Json<Value> {
+    Json(json!(st.lock().faults.0))
 }
 
-async fn add_fault(State(st): State<AppState>, body: String) -> Response {
-    let f: Fault = match parse(&body) {
-        Ok(f) => f,
-        Err(e) => return e,
-    };
-    st.lock().faults.push(f);
-    (StatusCode::CREATED, Json(json!({ "ok": true }))).into_response()
+async fn add_fault(
+    State(st): State<AppState>,
+    JsonBody(f): JsonBody<Fault>,
+) -> (StatusCode, Json<Value>) {
+    st.lock().faults.0.push(f);
+    (StatusCode::CREATED, Json(json!({ "ok": true })))
 }
 
-async fn clear_faults(State(st): State<AppState>) -> Response {
-    st.lock().faults.clear();
-    Json(json!({ "ok": true })).into_response()
+async fn clear_faults(State(st): State<AppState>) -> Json<Value> {
+    st.lock().faults.0.clear();
+    Json(json!({ "ok": true }))
 }
 
-async fn requests(State(st): State<AppState>) -> Response {
-    Json(json!(st.lock().log)).into_response()
+async fn requests(State(st): State<AppState>) -> Json<Value> {
+    Json(json!(st.lock().log.entries()))
 }
 
-async fn clear_requests(State(st): State<AppState>) -> Response {
+async fn clear_requests(State(st): State<AppState>) -> Json<Value> {
     st.lock().log.clear();
-    Json(json!({ "ok": true })).into_response()
+    Json(json!({ "ok": true }))
 }
 
-async fn clock(State(st): State<AppState>) -> Response {
-    Json(json!({ "now": st.clock.now(), "frozen": st.clock.is_frozen() })).into_response()
+async fn clock(State(st): State<AppState>) -> Json<Value> {
+    Json(json!({ "now": st.clock.now(), "frozen": st.clock.is_frozen() }))
 }
 
 #[derive(Deserialize, Default)]
@@ -390,11 +336,10 @@ struct ClockReq {
     freeze: Option<bool>,
 }
 
-async fn set_clock(State(st): State<AppState>, body: String) -> Response {
-    let req: ClockReq = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
+async fn set_clock(
+    State(st): State<AppState>,
+    JsonBody(req): JsonBody<ClockReq>,
+) -> Result<Json<Value>, ApiError> {
     match req.freeze {
         Some(true) => st.clock.freeze(),
         Some(false) => st.clock.unfreeze(),
@@ -402,11 +347,13 @@ async fn set_clock(State(st): State<AppState>, body: String) -> Response {
     }
     if let Some(ms) = req.advance_ms {
         if ms < 0 {
-            return bad("time moves forward only");
+            return Err(bad("time moves forward only"));
         }
         st.clock.advance(ms);
+        // What the new time brings (calls, events, timeouts) happens before this answer.
+        st.tick();
     }
-    clock(State(st)).await
+    Ok(clock(State(st)).await)
 }
 
 #[derive(Deserialize, Default)]
@@ -416,31 +363,114 @@ struct SettingsReq {
     heavy: Option<Limit>,
     auth: Option<Limit>,
     linger_secs: Option<u32>,
+    active_calls_lag_secs: Option<u32>,
+    ws: Option<WsSettings>,
 }
 
-async fn settings(State(st): State<AppState>, body: String) -> Response {
-    let req: SettingsReq = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
+async fn settings(
+    State(st): State<AppState>,
+    JsonBody(req): JsonBody<SettingsReq>,
+) -> Result<Json<Value>, ApiError> {
+    for l in [&req.heavy, &req.auth].into_iter().flatten() {
+        if l.requests == 0 || l.window_secs == 0 {
+            return Err(bad(
+                "a limit needs at least one request and a window of at least one second",
+            ));
+        }
+    }
     let mut g = st.lock();
     if let Some(h) = req.hide_rate_limit_headers {
         g.hide_rate_limit_headers = h;
     }
-    for l in [&req.heavy, &req.auth].into_iter().flatten() {
-        if l.requests == 0 || l.window_secs == 0 {
-            return bad("a limit needs at least one request and a window of at least one second");
-        }
-    }
+    let s = &mut g.world.settings;
     if let Some(l) = req.heavy {
-        g.world.settings.heavy = l;
+        s.heavy = l;
     }
     if let Some(l) = req.auth {
-        g.world.settings.auth = l;
+        s.auth = l;
     }
-    if let Some(s) = req.linger_secs {
-        g.world.settings.linger_secs = s;
+    if let Some(v) = req.linger_secs {
+        s.linger_secs = v;
     }
-    Json(json!({ "settings": g.world.settings, "hideRateLimitHeaders": g.hide_rate_limit_headers }))
-        .into_response()
+    if let Some(v) = req.active_calls_lag_secs {
+        s.active_calls_lag_secs = v;
+    }
+    if let Some(ws) = req.ws {
+        s.ws = ws;
+    }
+    Ok(Json(
+        json!({ "settings": g.world.settings, "hideRateLimitHeaders": g.hide_rate_limit_headers }),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WhoReq {
+    /// An extension number or id; every connection when absent.
+    extension: Option<String>,
+}
+
+/// Drops sockets with no close frame, as a broken network does: the clients may recover with `wsc`.
+async fn ws_drop(
+    State(st): State<AppState>,
+    JsonBody(req): JsonBody<WhoReq>,
+) -> Result<Json<Value>, ApiError> {
+    let now = st.clock.now();
+    let mut g = st.lock();
+    let user = match &req.extension {
+        Some(e) => Some(extension_id(&g, e)?),
+        None => None,
+    };
+    let n = g.hub.drop_connections(user.as_deref(), now);
+    Ok(Json(json!({ "dropped": n })))
+}
+
+#[derive(Deserialize)]
+struct RefuseReq {
+    refuse: bool,
+}
+
+/// Answers WebSocket upgrades with 403 (or again with 101), as a proxy that blocks WebSockets would.
+async fn ws_refuse(State(st): State<AppState>, JsonBody(req): JsonBody<RefuseReq>) -> Json<Value> {
+    st.lock().hub.switches.refuse_upgrades = req.refuse;
+    Json(json!({ "refuseUpgrades": req.refuse }))
+}
+
+/// Holds the next `count` notifications for `ms`; later ones overtake them.
+async fn ws_delay(State(st): State<AppState>, JsonBody(req): JsonBody<Delay>) -> Json<Value> {
+    let mut g = st.lock();
+    g.hub.switches.delay = (req.count > 0).then_some(req);
+    Json(json!({ "delay": g.hub.switches.delay }))
+}
+
+/// Fails the next `count` subscription requests with `status` (500 by default).
+async fn ws_fail_subscriptions(
+    State(st): State<AppState>,
+    JsonBody(req): JsonBody<Failing>,
+) -> Result<Json<Value>, ApiError> {
+    if StatusCode::from_u16(req.status).is_err() || req.status < 400 {
+        return Err(bad("status must be an HTTP error status"));
+    }
+    let mut g = st.lock();
+    g.hub.switches.failing_subscriptions = (req.count > 0).then_some(req);
+    Ok(Json(
+        json!({ "failingSubscriptions": g.hub.switches.failing_subscriptions }),
+    ))
+}
+
+/// Sends a frame that is not JSON to the connections of an extension (all without one).
+async fn ws_malformed(
+    State(st): State<AppState>,
+    JsonBody(req): JsonBody<WhoReq>,
+) -> Result<Json<Value>, ApiError> {
+    let mut g = st.lock();
+    let user = match &req.extension {
+        Some(e) => Some(extension_id(&g, e)?),
+        None => None,
+    };
+    let n = g.hub.send_raw(
+        user.as_deref(),
+        "[{\"type\":\"ServerNotification\",\"messageId\":",
+    );
+    Ok(Json(json!({ "sent": n })))
 }

@@ -2,9 +2,11 @@
 //!
 //! REST (ringcentral-api.md 3.1): `{"errorCode", "message", "errors":[{"errorCode","message",...}]}`.
 //! OAuth (1.10): `{"error", "error_description", "errors":[{"errorCode","message"}]}`.
+//! The sign-in page's two ways of refusing (a 400 page, or back to the client with `error`) are answers of this type
+//! too, so every handler returns `Result<Response, ApiError>` and uses `?`.
 
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -18,7 +20,8 @@ pub enum ApiError {
         message: String,
         /// Extra attributes on the inner error and, for permission errors, at the top level too.
         extra: Vec<(String, String)>,
-        retry_after: Option<u32>,
+        /// Response headers (`Retry-After`, `X-Rate-Limit-*`).
+        headers: Vec<(&'static str, String)>,
     },
     /// An OAuth endpoint error.
     OAuth {
@@ -27,6 +30,10 @@ pub enum ApiError {
         code: String,
         description: String,
     },
+    /// The authorization request cannot be trusted to go back to its redirect URI: a 400 page, as RingCentral answers.
+    SignInPage { code: String, message: String },
+    /// Back to the client's redirect URI, with `error`, `error_description` and `state` in the query: a 302.
+    RedirectBack(String),
 }
 
 impl ApiError {
@@ -37,8 +44,16 @@ impl ApiError {
             code: code.into(),
             message: message.into(),
             extra: vec![],
-            retry_after: None,
+            headers: vec![],
         }
+    }
+
+    /// Adds a response header (REST errors only; the others have no use for one).
+    pub fn with_header(mut self, name: &'static str, value: impl ToString) -> Self {
+        if let ApiError::Rest { headers, .. } = &mut self {
+            headers.push((name, value.to_string()));
+        }
+        self
     }
 
     pub fn oauth(
@@ -69,28 +84,12 @@ impl ApiError {
 
     /// 429 CMN-301 with `Retry-After` (seconds).
     pub fn rate_limited(retry_after: u32) -> Self {
-        match Self::rest(
+        Self::rest(
             StatusCode::TOO_MANY_REQUESTS,
             "CMN-301",
             "Request rate exceeded",
-        ) {
-            ApiError::Rest {
-                status,
-                top_code,
-                code,
-                message,
-                extra,
-                ..
-            } => ApiError::Rest {
-                status,
-                top_code,
-                code,
-                message,
-                extra,
-                retry_after: Some(retry_after),
-            },
-            other => other,
-        }
+        )
+        .with_header("retry-after", retry_after)
     }
 
     /// The verbatim 403 for a non-admin reading company active calls (ringcentral-api.md 2.1).
@@ -101,7 +100,7 @@ impl ApiError {
             code: "CMN-408".into(),
             message: format!("[{permission}] permission required"),
             extra: vec![("permissionName".into(), permission.into())],
-            retry_after: None,
+            headers: vec![],
         }
     }
 
@@ -115,7 +114,7 @@ impl ApiError {
                 "In order to call this API endpoint, application needs to have [{permission}] permission"
             ),
             extra: vec![("permissionName".into(), permission.into())],
-            retry_after: None,
+            headers: vec![],
         }
     }
 
@@ -130,6 +129,17 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Rest { status, .. } | ApiError::OAuth { status, .. } => *status,
+            ApiError::SignInPage { .. } => StatusCode::BAD_REQUEST,
+            ApiError::RedirectBack(_) => StatusCode::FOUND,
+        }
+    }
+
+    /// The `errorCode` a client should act on (the one in `errors[]`).
+    pub fn code(&self) -> &str {
+        match self {
+            ApiError::Rest { code, .. } | ApiError::OAuth { code, .. } => code,
+            ApiError::SignInPage { code, .. } => code,
+            ApiError::RedirectBack(_) => "",
         }
     }
 
@@ -167,22 +177,37 @@ impl ApiError {
                 "errors": [{ "errorCode": code, "message": description }],
                 "error_description": description,
             }),
+            ApiError::SignInPage { code, message } => {
+                json!({ "errorCode": code, "message": message })
+            }
+            ApiError::RedirectBack(to) => json!({ "location": to }),
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut res = (self.status(), axum::Json(self.body())).into_response();
-        if let ApiError::Rest {
-            retry_after: Some(secs),
-            ..
-        } = &self
-        {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(*secs));
+        match self {
+            ApiError::SignInPage { code, message } => (
+                StatusCode::BAD_REQUEST,
+                Html(crate::oauth::refusal_page(&code, &message)),
+            )
+                .into_response(),
+            ApiError::RedirectBack(to) => {
+                (StatusCode::FOUND, [(header::LOCATION, to)]).into_response()
+            }
+            other => {
+                let mut res = (other.status(), axum::Json(other.body())).into_response();
+                if let ApiError::Rest { headers, .. } = other {
+                    for (name, value) in headers {
+                        if let Ok(v) = HeaderValue::from_str(&value) {
+                            res.headers_mut().insert(name, v);
+                        }
+                    }
+                }
+                res
+            }
         }
-        res
     }
 }
 

@@ -1,15 +1,14 @@
 //! What every answer passes through: CORS for browser clients, the `Date` header from the sandbox clock, injected
 //! faults, and the request log.
 
-use crate::control::{Fault, FaultKind, LogEntry};
 use crate::errors::ApiError;
+use crate::faults::run_with_fault;
+use crate::requestlog::LogEntry;
 use crate::state::AppState;
-use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
 
 /// Request headers a browser client may send: RingCentral's JS SDK adds `X-User-Agent` and `Client-Id`.
 const ALLOWED_HEADERS: &str =
@@ -41,7 +40,7 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
     } else if control {
         next.run(req).await
     } else {
-        let fault = take_fault(&st, &method, &path);
+        let fault = st.lock().faults.take(&method, &path);
         fault_name = fault.as_ref().map(|f| f.kind.name().to_string());
         run_with_fault(fault, req, next).await
     };
@@ -85,7 +84,7 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
     }
     if !control {
         let detail = res.extensions().get::<LogDetail>().map(|d| d.0.clone());
-        st.lock().push_log(LogEntry {
+        st.lock().log.push(LogEntry {
             at: now,
             method: method.to_string(),
             path,
@@ -94,121 +93,8 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
             auth: has_auth,
             detail,
             fault: fault_name,
+            frame: None,
         });
     }
     res
-}
-
-fn take_fault(st: &AppState, method: &Method, path: &str) -> Option<Fault> {
-    let mut g = st.lock();
-    let i = g
-        .faults
-        .iter()
-        .position(|f| f.matches(method.as_str(), path))?;
-    let f = g.faults[i].clone();
-    if g.faults[i].remaining <= 1 {
-        g.faults.remove(i);
-    } else {
-        g.faults[i].remaining -= 1;
-    }
-    Some(f)
-}
-
-async fn run_with_fault(fault: Option<Fault>, req: Request, next: Next) -> Response {
-    let Some(fault) = fault else {
-        return next.run(req).await;
-    };
-    match fault.kind {
-        FaultKind::ServerError => ApiError::rest(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "CMN-203",
-            "Internal server error",
-        )
-        .into_response(),
-        FaultKind::Unavailable => ApiError::rest(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "CMN-201",
-            "Service temporarily unavailable",
-        )
-        .into_response(),
-        FaultKind::RateLimit => {
-            ApiError::rate_limited(fault.retry_after_secs.unwrap_or(60)).into_response()
-        }
-        FaultKind::RateLimitNoRetryAfter => {
-            let mut r = ApiError::rate_limited(60).into_response();
-            r.headers_mut().remove(header::RETRY_AFTER);
-            r
-        }
-        FaultKind::Unauthorized => {
-            ApiError::rest(StatusCode::UNAUTHORIZED, "OAU-213", "Token not found").into_response()
-        }
-        FaultKind::Delay => {
-            tokio::time::sleep(std::time::Duration::from_millis(
-                fault.delay_ms.unwrap_or(2000),
-            ))
-            .await;
-            next.run(req).await
-        }
-        FaultKind::Drop => {
-            // Headers go out, then the connection breaks mid-body: what a dropped connection looks like to fetch.
-            let stream = futures_util::stream::once(async {
-                Err::<Bytes, std::io::Error>(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionReset,
-                    "dropped",
-                ))
-            });
-            let mut r = Response::new(Body::from_stream(stream));
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            r
-        }
-        FaultKind::MalformedJson
-        | FaultKind::TruncatedJson
-        | FaultKind::UnknownEnums
-        | FaultKind::BadRecord => {
-            let res = next.run(req).await;
-            let (mut parts, body) = res.into_parts();
-            let bytes = axum::body::to_bytes(body, usize::MAX)
-                .await
-                .unwrap_or_default();
-            parts.headers.remove(header::CONTENT_LENGTH);
-            Response::from_parts(parts, Body::from(mutate_body(&fault.kind, &bytes)))
-        }
-    }
-}
-
-/// The body-changing faults. Unknown enum values are values RingCentral could add tomorrow.
-pub fn mutate_body(kind: &FaultKind, bytes: &[u8]) -> Vec<u8> {
-    match kind {
-        FaultKind::MalformedJson => {
-            b"{\"uri\": \"x\", \"records\": [ {\"id\": }, ] <html>".to_vec()
-        }
-        FaultKind::TruncatedJson => bytes[..bytes.len() / 2].to_vec(),
-        FaultKind::UnknownEnums | FaultKind::BadRecord => {
-            let Ok(mut v) = serde_json::from_slice::<Value>(bytes) else {
-                return bytes.to_vec();
-            };
-            if let Some(records) = v.get_mut("records").and_then(Value::as_array_mut) {
-                if matches!(kind, FaultKind::BadRecord) {
-                    // A record that cannot be read: wrong types and missing required fields.
-                    records.insert(0, serde_json::json!({ "id": 42, "startTime": "yesterday", "direction": ["?"] }));
-                } else {
-                    for r in records.iter_mut() {
-                        r["direction"] = "Sideways".into();
-                        r["result"] = "Teleported".into();
-                        r["action"] = "Hologram Call".into();
-                        r["type"] = "Smell".into();
-                        r["transport"] = "Pigeon".into();
-                        if r.get("reason").is_some() {
-                            r["reason"] = "Cosmic Rays".into();
-                        }
-                    }
-                }
-            }
-            serde_json::to_vec(&v).unwrap_or_else(|_| bytes.to_vec())
-        }
-        _ => bytes.to_vec(),
-    }
 }

@@ -1,6 +1,7 @@
 //! rc-sandbox: a local RingCentral-compatible server for the widget's demo and tests. It implements the endpoints
 //! the widget uses, with RingCentral's formats, error bodies, rate limits and token rules as
-//! `shared/ringcentral-api.md` records them, plus simulated call traffic and a control API.
+//! `shared/ringcentral-api.md` records them, RingCentral's WebSocket API (`gateway`) as
+//! `shared/realtime-and-tabs.md` records it, plus simulated call traffic and a control API.
 
 pub mod api;
 pub mod calls;
@@ -8,11 +9,15 @@ pub mod clock;
 pub mod config;
 pub mod control;
 pub mod errors;
+pub mod events;
+pub mod faults;
+pub mod gateway;
 pub mod http;
 pub mod oauth;
 pub mod params;
 pub mod pkce;
 pub mod ratelimit;
+pub mod requestlog;
 pub mod state;
 pub mod tokens;
 pub mod traffic;
@@ -32,6 +37,8 @@ pub fn router(st: AppState) -> Router {
         )
         .route("/restapi/oauth/token", post(oauth::token))
         .route("/restapi/oauth/revoke", post(oauth::revoke))
+        .route("/restapi/oauth/wstoken", post(gateway::wstoken))
+        .route("/ws", get(gateway::connect))
         .route(
             "/restapi/v1.0/account/{account}/extension/{ext}",
             get(api::extension_info),
@@ -39,6 +46,10 @@ pub fn router(st: AppState) -> Router {
         .route(
             "/restapi/v1.0/account/{account}/extension/{ext}/active-calls",
             get(api::extension_active_calls),
+        )
+        .route(
+            "/restapi/v1.0/account/{account}/extension/{ext}/presence",
+            get(api::presence),
         )
         .route(
             "/restapi/v1.0/account/{account}/active-calls",

@@ -50,6 +50,21 @@ struct Args {
     /// Start with the clock frozen (tests move it with POST /sandbox/clock).
     #[arg(long)]
     frozen_clock: bool,
+    /// Seconds active-calls lags behind events (RingCentral's cache: 3–10 s). Default 0.
+    #[arg(long)]
+    active_calls_lag: Option<u32>,
+    /// Seconds without a client frame before the gateway closes a socket with WSG-902 (default 1800).
+    #[arg(long)]
+    ws_idle_timeout: Option<u32>,
+    /// Seconds after which the gateway closes any socket with WSG-903 (default 86400).
+    #[arg(long)]
+    ws_absolute_timeout: Option<u32>,
+    /// Seconds a dropped WebSocket session can be recovered with `wsc` (default 180).
+    #[arg(long)]
+    ws_recovery_timeout: Option<u32>,
+    /// Lifetime of a single-use `ws_access_token` in seconds (default 60).
+    #[arg(long)]
+    ws_token_ttl: Option<u32>,
 }
 
 fn parse_limit(s: &str) -> Result<Limit, String> {
@@ -105,6 +120,21 @@ async fn run(args: Args) -> Result<(), String> {
     if let Some(v) = args.access_ttl {
         s.access_token_ttl_secs = v;
     }
+    if let Some(v) = args.active_calls_lag {
+        s.active_calls_lag_secs = v;
+    }
+    if let Some(v) = args.ws_idle_timeout {
+        s.ws.idle_timeout_secs = v;
+    }
+    if let Some(v) = args.ws_absolute_timeout {
+        s.ws.absolute_timeout_secs = v;
+    }
+    if let Some(v) = args.ws_recovery_timeout {
+        s.ws.recovery_timeout_secs = v;
+    }
+    if let Some(v) = args.ws_token_ttl {
+        s.ws.token_ttl_secs = v;
+    }
     if args.hide_rate_limit_headers {
         s.expose_rate_limit_headers = false;
     }
@@ -119,6 +149,7 @@ async fn run(args: Args) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let public = args.public_url.unwrap_or_else(|| format!("http://{addr}"));
     let state = Shared::new(world, args.seed, clock, public.clone(), !args.no_control);
+    let ticker = state.spawn_ticker();
     let app = rc_sandbox::router(state);
     tracing::info!(
         "rc-sandbox listening on http://{addr} (public URL {public}); control API {}",
@@ -135,5 +166,7 @@ async fn run(args: Args) -> Result<(), String> {
             tracing::info!("shutting down");
         })
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    ticker.abort();
+    Ok(())
 }

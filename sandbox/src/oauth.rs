@@ -6,9 +6,10 @@ use crate::config::App;
 use crate::errors::ApiError;
 use crate::http::LogDetail;
 use crate::params::{read_form, Params};
-use crate::ratelimit::{Decision, Group};
+use crate::pkce::ChallengeMethod;
+use crate::ratelimit::Group;
 use crate::state::AppState;
-use crate::tokens::{ChallengeMethod, CodeGrant, TtlRequest};
+use crate::tokens::{CodeGrant, TtlRequest};
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -44,24 +45,12 @@ struct AuthRequest {
     prompt_none: bool,
 }
 
-enum AuthFailure {
-    /// No trustworthy redirect URI: a 400 page, as RingCentral answers.
-    Page(String, String),
-    /// Back to the client with `error`, `error_description` and `state`.
-    Redirect(String),
-}
-
 pub fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
-}
-
-/// 302 Found, as RingCentral answers (not axum's 303).
-fn found(to: &str) -> Response {
-    (StatusCode::FOUND, [(header::LOCATION, to.to_string())]).into_response()
 }
 
 fn with_query(uri: &str, pairs: &[(&str, &str)]) -> String {
@@ -73,53 +62,45 @@ fn with_query(uri: &str, pairs: &[(&str, &str)]) -> String {
     format!("{uri}{sep}{}", s.finish())
 }
 
+/// Back to the client with `error`, `error_description` and `state`: a 302, as RingCentral answers.
 fn error_redirect(
     redirect_uri: &str,
     state: Option<&str>,
     error: &str,
     description: &str,
-) -> AuthFailure {
+) -> ApiError {
     let mut pairs = vec![("error", error), ("error_description", description)];
     if let Some(s) = state {
         pairs.push(("state", s));
     }
-    AuthFailure::Redirect(with_query(redirect_uri, &pairs))
+    ApiError::RedirectBack(with_query(redirect_uri, &pairs))
 }
 
-fn validate(st: &AppState, p: &Params) -> Result<AuthRequest, AuthFailure> {
-    let dup = |name: String| {
-        AuthFailure::Page(
-            "OAU-111".into(),
-            format!("Parameter [{name}] is duplicated"),
-        )
-    };
+fn validate(st: &AppState, p: &Params) -> Result<AuthRequest, ApiError> {
+    let dup =
+        |name: String| sign_in_refused("OAU-111", format!("Parameter [{name}] is duplicated"));
     let client_id = p.one("client_id").map_err(dup)?;
     let Some(client_id) = client_id else {
-        return Err(AuthFailure::Page(
-            "OAU-101".into(),
-            "Parameter [client_id] is not specified".into(),
+        return Err(sign_in_refused(
+            "OAU-101",
+            "Parameter [client_id] is not specified",
         ));
     };
     let Some(app) = st.lock().world.app(client_id).cloned() else {
-        return Err(AuthFailure::Page(
-            "OAU-102".into(),
-            "Client application is not found".into(),
+        return Err(sign_in_refused(
+            "OAU-102",
+            "Client application is not found",
         ));
     };
     let redirect_uri = match p.one("redirect_uri").map_err(dup)? {
         Some(r) if app.redirect_uris.iter().any(|u| u == r) => r.to_string(),
-        Some(_) => {
-            return Err(AuthFailure::Page(
-                "OAU-109".into(),
-                "Redirect URIs do not match".into(),
-            ))
-        }
+        Some(_) => return Err(sign_in_refused("OAU-109", "Redirect URIs do not match")),
         // Optional only when exactly one redirect URI is registered.
         None if app.redirect_uris.len() == 1 => app.redirect_uris[0].clone(),
         None => {
-            return Err(AuthFailure::Page(
-                "OAU-101".into(),
-                "Parameter [redirect_uri] is not specified".into(),
+            return Err(sign_in_refused(
+                "OAU-101",
+                "Parameter [redirect_uri] is not specified",
             ))
         }
     };
@@ -183,23 +164,25 @@ fn validate(st: &AppState, p: &Params) -> Result<AuthRequest, AuthFailure> {
     })
 }
 
-fn failure_response(f: AuthFailure) -> Response {
-    match f {
-        AuthFailure::Redirect(to) => found(&to),
-        AuthFailure::Page(code, message) => (
-            StatusCode::BAD_REQUEST,
-            Html(page(
-                "Sign-in request refused",
-                &format!(
-                    "<p class=err><strong>{}</strong> {}</p><p>The application that sent you here is not set up \
-                     correctly. Nothing was signed in.</p>",
-                    html_escape(&code),
-                    html_escape(&message)
-                ),
-            )),
-        )
-            .into_response(),
+/// The authorization request cannot be trusted to go back to its redirect URI: a 400 page.
+fn sign_in_refused(code: &str, message: impl Into<String>) -> ApiError {
+    ApiError::SignInPage {
+        code: code.into(),
+        message: message.into(),
     }
+}
+
+/// The 400 page of a refused sign-in request.
+pub fn refusal_page(code: &str, message: &str) -> String {
+    page(
+        "Sign-in request refused",
+        &format!(
+            "<p class=err><strong>{}</strong> {}</p><p>The application that sent you here is not set up \
+             correctly. Nothing was signed in.</p>",
+            html_escape(code),
+            html_escape(message)
+        ),
+    )
 }
 
 fn page(title: &str, body: &str) -> String {
@@ -216,15 +199,15 @@ button{{font:inherit;padding:.5rem 1rem;border-radius:6px;border:1px solid #0b5c
 }
 
 /// `GET /restapi/oauth/authorize`: the sign-in page.
-pub async fn authorize_page(State(st): State<AppState>, RawQuery(q): RawQuery) -> Response {
+pub async fn authorize_page(
+    State(st): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
     let p = Params::parse(q.as_deref().unwrap_or(""));
-    let req = match validate(&st, &p) {
-        Ok(r) => r,
-        Err(f) => return failure_response(f),
-    };
+    let req = validate(&st, &p)?;
     if req.prompt_none {
         // Nobody is signed in at the sandbox between requests, so a silent request always needs a login.
-        return failure_response(error_redirect(
+        return Err(error_redirect(
             &req.redirect_uri,
             req.state.as_deref(),
             "login_required",
@@ -261,21 +244,18 @@ pub async fn authorize_page(State(st): State<AppState>, RawQuery(q): RawQuery) -
 <button type="submit" name="decision" value="deny">Deny</button></form>"#,
         html_escape(&req.app.client_id)
     );
-    Html(page("Sign in to RingCentral (sandbox)", &body)).into_response()
+    Ok(Html(page("Sign in to RingCentral (sandbox)", &body)).into_response())
 }
 
 /// `POST /restapi/oauth/authorize`: the sign-in form's answer. Every parameter is checked again.
-pub async fn authorize_submit(State(st): State<AppState>, body: Body) -> Response {
-    let p = match read_form(body).await {
-        Ok(p) => p,
-        Err(e) => return e.into_response(),
-    };
-    let req = match validate(&st, &p) {
-        Ok(r) => r,
-        Err(f) => return failure_response(f),
-    };
+pub async fn authorize_submit(
+    State(st): State<AppState>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let p = read_form(body).await?;
+    let req = validate(&st, &p)?;
     if p.one("decision").ok().flatten() != Some("allow") {
-        return failure_response(error_redirect(
+        return Err(error_redirect(
             &req.redirect_uri,
             req.state.as_deref(),
             "access_denied",
@@ -285,10 +265,11 @@ pub async fn authorize_submit(State(st): State<AppState>, body: Body) -> Respons
     let now = st.clock.now();
     let mut g = st.lock();
     let user_id = p.one("sandbox_user").ok().flatten().unwrap_or_default();
-    let Some(user) = g.world.user(user_id).cloned() else {
-        drop(g);
-        return failure_response(AuthFailure::Page("OAU-140".into(), "Unknown user".into()));
-    };
+    let user = g
+        .world
+        .user(user_id)
+        .cloned()
+        .ok_or_else(|| sign_in_refused("OAU-140", "Unknown user"))?;
     let code_ttl = g.world.settings.code_ttl_secs;
     let code = g.tokens.issue_code(CodeGrant {
         client_id: req.app.client_id.clone(),
@@ -307,7 +288,12 @@ pub async fn authorize_submit(State(st): State<AppState>, body: Body) -> Respons
         pairs.push(("state", s));
     }
     pairs.push(("expires_in", &ttl));
-    found(&with_query(&req.redirect_uri, &pairs))
+    // 302 Found, as RingCentral answers (not axum's 303).
+    Ok((
+        StatusCode::FOUND,
+        [(header::LOCATION, with_query(&req.redirect_uri, &pairs))],
+    )
+        .into_response())
 }
 
 /// The client of a token or revoke request: HTTP Basic for confidential apps, `client_id` in the body for public.
@@ -360,54 +346,9 @@ fn client_of(st: &AppState, headers: &HeaderMap, p: &Params) -> Result<App, ApiE
     }
 }
 
-fn rate_headers(res: &mut Response, d: &Decision, group: Group) {
-    let h = res.headers_mut();
-    let (limit, remaining, window) = match d {
-        Decision::Allowed {
-            limit,
-            remaining,
-            window_secs,
-        } => (*limit, *remaining, *window_secs),
-        Decision::Limited {
-            limit, window_secs, ..
-        } => (*limit, 0, *window_secs),
-    };
-    h.insert("x-rate-limit-group", HeaderValue::from_static(group.name()));
-    h.insert("x-rate-limit-limit", HeaderValue::from(limit));
-    h.insert("x-rate-limit-remaining", HeaderValue::from(remaining));
-    h.insert("x-rate-limit-window", HeaderValue::from(window));
-}
-
-/// Counts a request in `group` for `key`; the answer carries the rate-limit headers either way.
-pub fn charge(st: &AppState, key: &str, group: Group) -> (Decision, Option<Response>) {
-    let now = st.clock.now();
-    let mut g = st.lock();
-    let limit = match group {
-        Group::Heavy => g.world.settings.heavy.clone(),
-        Group::Light => g.world.settings.light.clone(),
-        Group::Auth => g.world.settings.auth.clone(),
-    };
-    let d = g.limiter.check(key, group, &limit, now);
-    drop(g);
-    let limited = match &d {
-        Decision::Limited {
-            retry_after_secs, ..
-        } => {
-            let mut r = ApiError::rate_limited(*retry_after_secs).into_response();
-            rate_headers(&mut r, &d, group);
-            Some(r)
-        }
-        Decision::Allowed { .. } => None,
-    };
-    (d, limited)
-}
-
-pub fn with_rate_headers(mut res: Response, d: &Decision, group: Group) -> Response {
-    rate_headers(&mut res, d, group);
-    res
-}
-
-fn no_store(mut res: Response) -> Response {
+/// Token answers, errors included, must not be cached (RFC 6749 section 5.1).
+fn no_store(res: Result<Response, ApiError>) -> Response {
+    let mut res = res.unwrap_or_else(IntoResponse::into_response);
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res.headers_mut()
@@ -436,26 +377,36 @@ fn ttl(p: &Params, name: &str) -> Result<Option<u32>, ApiError> {
 }
 
 /// `POST /restapi/oauth/token`.
-pub async fn token(State(st): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    let p = match read_form(body).await {
-        Ok(p) => p,
-        Err(e) => return e.into_response(),
-    };
+pub async fn token(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let p = read_form(body).await?;
     let grant = p.one("grant_type").ok().flatten().unwrap_or("").to_string();
-    let mut res = no_store(token_inner(&st, &headers, &p, &grant));
+    let res = token_inner(&st, &headers, &p, &grant);
+    let mut res = no_store(res);
     res.extensions_mut().insert(LogDetail(grant));
-    res
+    Ok(res)
 }
 
-fn token_inner(st: &AppState, headers: &HeaderMap, p: &Params, grant: &str) -> Response {
-    let app = match client_of(st, headers, p) {
-        Ok(a) => a,
-        Err(e) => return e.into_response(),
+fn token_inner(
+    st: &AppState,
+    headers: &HeaderMap,
+    p: &Params,
+    grant: &str,
+) -> Result<Response, ApiError> {
+    let app = client_of(st, headers, p)?;
+    // The Auth group counts per user and app where the user is known (a refresh; wstoken shares the bucket).
+    let owner = match (grant, p.one("refresh_token")) {
+        ("refresh_token", Ok(Some(rt))) => st.lock().tokens.owner_of_refresh(rt),
+        _ => None,
     };
-    let (decision, limited) = charge(st, &app.client_id, Group::Auth);
-    if let Some(r) = limited {
-        return r;
-    }
+    let key = match owner {
+        Some((user, client)) if client == app.client_id => format!("{user}/{client}"),
+        _ => app.client_id.clone(),
+    };
+    let rate = st.charge(&key, Group::Auth)?;
     let bad = |code: &str, m: String| {
         ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_request", code, m)
     };
@@ -463,7 +414,7 @@ fn token_inner(st: &AppState, headers: &HeaderMap, p: &Params, grant: &str) -> R
         p.one(name)
             .map_err(|n| bad("OAU-111", format!("Parameter [{n}] is duplicated")))
     };
-    let result = (|| {
+    rate.answer((|| {
         let ttls = TtlRequest {
             access: ttl(p, "access_token_ttl")?,
             refresh: ttl(p, "refresh_token_ttl")?,
@@ -519,12 +470,8 @@ fn token_inner(st: &AppState, headers: &HeaderMap, p: &Params, grant: &str) -> R
                 "Unsupported grant type",
             )),
         }
-    })();
-    let res = match result {
-        Ok(info) => axum::Json(info).into_response(),
-        Err(e) => e.into_response(),
-    };
-    with_rate_headers(res, &decision, Group::Auth)
+        .map(axum::Json)
+    })())
 }
 
 /// `POST /restapi/oauth/revoke`: `token` in the body (or, not recommended, the query). Always 200 for a client
@@ -534,19 +481,10 @@ pub async fn revoke(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    let p = match read_form(body).await {
-        Ok(p) => p,
-        Err(e) => return e.into_response(),
-    };
-    let app = match client_of(&st, &headers, &p) {
-        Ok(a) => a,
-        Err(e) => return e.into_response(),
-    };
-    let (decision, limited) = charge(&st, &app.client_id, Group::Auth);
-    if let Some(r) = limited {
-        return r;
-    }
+) -> Result<Response, ApiError> {
+    let p = read_form(body).await?;
+    let app = client_of(&st, &headers, &p)?;
+    let rate = st.charge(&app.client_id, Group::Auth)?;
     let from_query = Params::parse(q.as_deref().unwrap_or(""));
     let token = p
         .one("token")
@@ -554,18 +492,21 @@ pub async fn revoke(
         .flatten()
         .or(from_query.one("token").ok().flatten())
         .map(str::to_string);
-    let res = match token {
-        None => ApiError::oauth(
+    let result = match token {
+        None => Err(ApiError::oauth(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             "OAU-101",
             "Parameter [token] is not specified",
-        )
-        .into_response(),
+        )),
         Some(t) => {
-            st.lock().tokens.revoke(&t, Some(&app.client_id));
-            StatusCode::OK.into_response()
+            let now = st.clock.now();
+            let mut g = st.lock();
+            g.tokens.revoke(&t, Some(&app.client_id));
+            // Its sockets close now, not at the next tick.
+            g.sweep(now);
+            Ok(StatusCode::OK)
         }
     };
-    with_rate_headers(no_store(res), &decision, Group::Auth)
+    Ok(no_store(rate.answer(result)))
 }

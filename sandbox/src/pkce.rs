@@ -1,9 +1,15 @@
 //! PKCE verification (RFC 7636 section 4.6).
 
-use crate::tokens::ChallengeMethod;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
+
+/// How the client turned its verifier into the challenge.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChallengeMethod {
+    Plain,
+    S256,
+}
 
 /// `BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))`, no padding.
 pub fn s256(verifier: &str) -> String {

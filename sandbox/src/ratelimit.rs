@@ -1,13 +1,18 @@
 //! RingCentral's per-user, per-app, per-group rate limits (ringcentral-api.md 3.2): a sliding window, and a
-//! penalty that restarts with every request sent during it (the "unending 429 trap").
+//! penalty that restarts with every request sent during it (the "unending 429 trap"). Every answer to a counted
+//! request carries the `X-Rate-Limit-*` headers, errors included.
 
 use crate::clock::Millis;
 use crate::config::Limit;
+use crate::errors::ApiError;
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
 use std::collections::{HashMap, VecDeque};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Group {
     Heavy,
+    Medium,
     Light,
     Auth,
 }
@@ -17,6 +22,7 @@ impl Group {
     pub fn name(self) -> &'static str {
         match self {
             Group::Heavy => "heavy",
+            Group::Medium => "medium",
             Group::Light => "light",
             Group::Auth => "auth",
         }
@@ -37,6 +43,51 @@ pub enum Decision {
     },
 }
 
+/// A request that was counted and allowed: what its answer's rate-limit headers say.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Charge {
+    pub group: Group,
+    pub limit: u32,
+    pub remaining: u32,
+    pub window_secs: u32,
+}
+
+impl Charge {
+    pub fn headers(&self) -> [(&'static str, String); 4] {
+        [
+            ("x-rate-limit-group", self.group.name().to_string()),
+            ("x-rate-limit-limit", self.limit.to_string()),
+            ("x-rate-limit-remaining", self.remaining.to_string()),
+            ("x-rate-limit-window", self.window_secs.to_string()),
+        ]
+    }
+
+    /// The handler's answer, success or error, with this charge's headers.
+    pub fn answer<T: IntoResponse>(
+        &self,
+        result: Result<T, ApiError>,
+    ) -> Result<Response, ApiError> {
+        match result {
+            Ok(body) => {
+                let mut res = body.into_response();
+                for (name, value) in self.headers() {
+                    if let Ok(v) = HeaderValue::from_str(&value) {
+                        res.headers_mut().insert(name, v);
+                    }
+                }
+                Ok(res)
+            }
+            Err(e) => Err(self.stamp_error(e)),
+        }
+    }
+
+    fn stamp_error(&self, e: ApiError) -> ApiError {
+        self.headers()
+            .into_iter()
+            .fold(e, |e, (name, value)| e.with_header(name, value))
+    }
+}
+
 #[derive(Debug, Default)]
 struct Bucket {
     sent: VecDeque<Millis>,
@@ -51,6 +102,39 @@ pub struct RateLimiter {
 impl RateLimiter {
     pub fn clear(&mut self) {
         self.buckets.clear();
+    }
+
+    /// Counts one request: `Ok` with the headers its answer carries, or the 429 to send instead.
+    pub fn charge(
+        &mut self,
+        key: &str,
+        group: Group,
+        limit: &Limit,
+        now: Millis,
+    ) -> Result<Charge, ApiError> {
+        match self.check(key, group, limit, now) {
+            Decision::Allowed {
+                limit,
+                remaining,
+                window_secs,
+            } => Ok(Charge {
+                group,
+                limit,
+                remaining,
+                window_secs,
+            }),
+            Decision::Limited {
+                limit,
+                window_secs,
+                retry_after_secs,
+            } => Err(Charge {
+                group,
+                limit,
+                remaining: 0,
+                window_secs,
+            }
+            .stamp_error(ApiError::rate_limited(retry_after_secs))),
+        }
     }
 
     /// Counts one request by `key` (user and app) in `group`.

@@ -1,16 +1,20 @@
-//! The sandbox's shared state: one lock around everything mutable, never held across an await.
+//! The sandbox's shared state: one lock around everything mutable, never held across an await. Taking the lock
+//! brings the simulation up to the clock's "now" and publishes what changed to the WebSocket subscribers, so an
+//! event and the next active-calls answer always agree.
 
 use crate::calls::{Call, Phase};
 use crate::clock::{Clock, Millis};
 use crate::config::World;
-use crate::control::{Fault, LogEntry};
-use crate::ratelimit::RateLimiter;
+use crate::events::{self, Event};
+use crate::faults::FaultList;
+use crate::gateway::hub::Hub;
+use crate::ratelimit::{Charge, Group, RateLimiter};
+use crate::requestlog::RequestLog;
 use crate::tokens::TokenStore;
 use crate::traffic::{apply_plan, Traffic};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-
-/// At most this many request-log entries are kept (the oldest go first).
-pub const LOG_CAPACITY: usize = 10_000;
+use std::time::Duration;
 
 pub struct Inner {
     pub world: World,
@@ -18,11 +22,14 @@ pub struct Inner {
     pub limiter: RateLimiter,
     pub calls: Vec<Call>,
     pub traffic: Traffic,
-    pub faults: Vec<Fault>,
-    pub log: Vec<LogEntry>,
+    pub faults: FaultList,
+    pub log: RequestLog,
+    pub hub: Hub,
     pub seed: u64,
     /// Hide `X-Rate-Limit-*` and `Retry-After` from browsers (a runtime switch of the CORS layer).
     pub hide_rate_limit_headers: bool,
+    /// Each extension's presence `sequence`.
+    presence_sequence: HashMap<String, u64>,
     next_call: u64,
 }
 
@@ -37,6 +44,9 @@ pub struct Shared {
 }
 
 pub type AppState = Arc<Shared>;
+
+/// How often the ticker moves the simulation on, sends due events and enforces the gateway's timeouts.
+pub const TICK: Duration = Duration::from_millis(100);
 
 impl Shared {
     pub fn new(
@@ -65,10 +75,12 @@ impl Shared {
                 limiter: RateLimiter::default(),
                 calls: vec![],
                 traffic,
-                faults: vec![],
-                log: vec![],
+                faults: FaultList::default(),
+                log: RequestLog::default(),
+                hub: Hub::default(),
                 seed,
                 hide_rate_limit_headers: hide,
+                presence_sequence: HashMap::new(),
                 next_call: 0,
             }),
         })
@@ -81,10 +93,38 @@ impl Shared {
         g.advance(self.clock.now());
         g
     }
+
+    /// Counts a request of `key` (user and app) in `group`: the 429 to answer, or the headers the answer carries.
+    pub fn charge(&self, key: &str, group: Group) -> Result<Charge, crate::errors::ApiError> {
+        let now = self.clock.now();
+        let mut g = self.lock();
+        let limit = g.world.settings.limit(group).clone();
+        g.limiter.charge(key, group, &limit, now)
+    }
+
+    /// One step of the ticker: the simulation, due events, and the gateway's timeouts and expiries.
+    pub fn tick(&self) {
+        let now = self.clock.now();
+        self.lock().sweep(now);
+    }
+
+    /// Ticks every `TICK` until the returned handle is aborted (the server's lifetime, in `main`).
+    pub fn spawn_ticker(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let st = self.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(TICK);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                st.tick();
+            }
+        })
+    }
 }
 
 impl Inner {
-    /// Starts due simulated calls, moves planned calls on, and drops ended calls past their linger time.
+    /// Starts due simulated calls, moves planned calls on, publishes what changed, and drops ended calls past
+    /// their linger time (plus the active-calls lag, so that the lagging list still shows their end).
     pub fn advance(&mut self, now: Millis) {
         let started = self.traffic.start_due(&self.world.account.users, now);
         self.calls.extend(started);
@@ -93,7 +133,9 @@ impl Inner {
                 apply_plan(c, plan, now);
             }
         }
-        let linger = self.world.settings.linger_secs as Millis * 1000;
+        self.publish(now);
+        let s = &self.world.settings;
+        let linger = (s.linger_secs as Millis + s.active_calls_lag_secs as Millis) * 1000;
         let gone: Vec<String> = self
             .calls
             .iter()
@@ -104,6 +146,87 @@ impl Inner {
             self.calls.retain(|c| !gone.contains(&c.id));
             self.traffic.plans.retain(|(id, _)| !gone.contains(id));
         }
+    }
+
+    /// Turns every call change not yet published into events (one presence event per extension that changed, one
+    /// telephony-session event per party status) and hands them to the gateway.
+    pub fn publish(&mut self, now: Millis) {
+        if !self
+            .calls
+            .iter()
+            .any(|c| c.marks.published < c.history.len())
+        {
+            return;
+        }
+        let account = self.world.account.id.clone();
+        let mut changed_extensions: Vec<String> = vec![];
+        let mut events: Vec<Event> = vec![];
+        let mut just_ended: Vec<String> = vec![];
+        for c in &mut self.calls {
+            let from = c.marks.published;
+            if from >= c.history.len() {
+                continue;
+            }
+            for i in from..c.history.len() {
+                let (at, phase) = c.history[i].clone();
+                for status in events::party_statuses(i == 0, &phase) {
+                    c.marks.sequence += 1;
+                    events.push(Event::Session {
+                        extension_id: c.extension_id.clone(),
+                        direction: c.direction.clone(),
+                        status,
+                        body: events::session_body(c, &account, status, c.marks.sequence, at),
+                    });
+                }
+                if matches!(phase, Phase::Ended { .. }) {
+                    just_ended.push(c.id.clone());
+                }
+            }
+            c.marks.published = c.history.len();
+            if !changed_extensions.contains(&c.extension_id) {
+                changed_extensions.push(c.extension_id.clone());
+            }
+        }
+        for ext in changed_extensions {
+            let Some(user) = self.world.user(&ext) else {
+                continue;
+            };
+            let listed: Vec<&Call> = self
+                .calls
+                .iter()
+                .filter(|c| c.extension_id == ext)
+                .filter(|c| c.ended_at().is_none() || just_ended.contains(&c.id))
+                .collect();
+            let seq = self.presence_sequence.entry(ext.clone()).or_insert(0);
+            *seq += 1;
+            events.push(Event::Presence {
+                extension_id: ext.clone(),
+                bodies: events::presence_bodies(user, &listed, *seq),
+            });
+        }
+        let buffer = self.world.settings.ws.recovery_buffer_size as usize;
+        self.hub
+            .publish(&events, &account, now, buffer, &mut self.log);
+    }
+
+    /// An extension's presence as `GET …/presence` answers it now (live calls; the sequence of the last event).
+    pub fn presence_now(&self, user_id: &str, detail: events::Detail) -> Option<serde_json::Value> {
+        let user = self.world.user(user_id)?;
+        let listed: Vec<&Call> = self
+            .calls
+            .iter()
+            .filter(|c| c.extension_id == user_id && c.ended_at().is_none())
+            .collect();
+        let seq = self.presence_sequence.get(user_id).copied().unwrap_or(0);
+        Some(events::presence_body(user, &listed, seq, detail))
+    }
+
+    /// The gateway's timeouts, ended OAuth sessions and expired recoveries.
+    pub fn sweep(&mut self, now: Millis) {
+        let tokens = &self.tokens;
+        let ws = self.world.settings.ws.clone();
+        self.hub
+            .sweep(now, &ws, |session| tokens.session_alive(session, now));
     }
 
     pub fn reset(&mut self, world: World, seed: u64, now: Millis) {
@@ -118,8 +241,10 @@ impl Inner {
         self.tokens.clear();
         self.limiter.clear();
         self.calls.clear();
-        self.faults.clear();
+        self.faults.0.clear();
         self.log.clear();
+        self.hub.clear();
+        self.presence_sequence.clear();
         self.seed = seed;
         self.next_call = 0;
     }
@@ -131,13 +256,6 @@ impl Inner {
 
     pub fn call_mut(&mut self, id: &str) -> Option<&mut Call> {
         self.calls.iter_mut().find(|c| c.id == id)
-    }
-
-    pub fn push_log(&mut self, entry: LogEntry) {
-        if self.log.len() >= LOG_CAPACITY {
-            self.log.remove(0);
-        }
-        self.log.push(entry);
     }
 
     /// Ends a call now (control API); a planned call stops following its plan.
@@ -159,12 +277,16 @@ impl Inner {
             }
             .to_string()
         });
-        c.phase = Phase::Ended {
-            ended_at: now,
-            result,
-            reason: Some(if answered { "Accepted" } else { "Not Answered" }.into()),
-            reason_description: answered.then(|| crate::calls::ACCEPTED_DESCRIPTION.to_string()),
-        };
+        c.set_phase(
+            now,
+            Phase::Ended {
+                ended_at: now,
+                result,
+                reason: Some(if answered { "Accepted" } else { "Not Answered" }.into()),
+                reason_description: answered
+                    .then(|| crate::calls::ACCEPTED_DESCRIPTION.to_string()),
+            },
+        );
         true
     }
 }

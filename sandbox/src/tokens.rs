@@ -6,6 +6,7 @@
 
 use crate::clock::Millis;
 use crate::errors::ApiError;
+use crate::pkce::ChallengeMethod;
 use axum::http::StatusCode;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
@@ -18,12 +19,6 @@ pub const REFRESH_GRACE_AFTER_USE_MS: Millis = 10_000;
 pub const REFRESH_GRACE_UNUSED_MS: Millis = 60 * 60_000;
 /// RingCentral's usual limit of parallel active sessions per user and app (`api-docs:docs/authentication/tokens.md`).
 pub const MAX_SESSIONS_PER_USER_AND_APP: usize = 5;
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum ChallengeMethod {
-    Plain,
-    S256,
-}
 
 #[derive(Debug, Clone)]
 pub struct CodeGrant {
@@ -434,6 +429,25 @@ impl TokenStore {
             }
         }
         n
+    }
+
+    /// Whether an OAuth session still lives: not revoked or replaced, and not past the end of its refresh token
+    /// (or, without one, of its access token). The gateway closes the sockets of a session that does not.
+    pub fn session_alive(&self, id: &str, now: Millis) -> bool {
+        self.sessions.get(id).is_some_and(|s| {
+            let end = if s.refresh_token.is_some() {
+                s.refresh_expires_at
+            } else {
+                s.access_expires_at
+            };
+            now < end
+        })
+    }
+
+    /// The user a refresh token (current or in its grace period) belongs to.
+    pub fn owner_of_refresh(&self, token: &str) -> Option<(String, String)> {
+        let s = self.sessions.get(self.refresh_index.get(token)?)?;
+        Some((s.user_id.clone(), s.client_id.clone()))
     }
 
     pub fn session_count(&self) -> usize {

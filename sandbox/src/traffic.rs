@@ -182,6 +182,8 @@ fn new_call(s: &mut ExtensionStream, user: &User) -> (Call, Plan) {
         from,
         to,
         phase: Phase::Ringing,
+        history: vec![(start, Phase::Ringing)],
+        marks: Default::default(),
         result_override: None,
     };
     (call, plan)
@@ -192,15 +194,21 @@ pub fn apply_plan(call: &mut Call, plan: &Plan, now: Millis) {
     if matches!(call.phase, Phase::Ended { .. }) {
         return;
     }
+    if let Some(at) = plan.answer_at.filter(|&at| now >= at) {
+        if matches!(call.phase, Phase::Ringing) {
+            call.set_phase(at, Phase::Connected { answered_at: at });
+        }
+    }
     if now >= plan.end_at {
         let accepted = plan.answer_at.is_some();
-        call.phase = Phase::Ended {
-            ended_at: plan.end_at,
-            result: plan.result.clone(),
-            reason: plan.reason.clone(),
-            reason_description: accepted.then(|| ACCEPTED_DESCRIPTION.to_string()),
-        };
-    } else if let Some(at) = plan.answer_at.filter(|&at| now >= at) {
-        call.phase = Phase::Connected { answered_at: at };
+        call.set_phase(
+            plan.end_at,
+            Phase::Ended {
+                ended_at: plan.end_at,
+                result: plan.result.clone(),
+                reason: plan.reason.clone(),
+                reason_description: accepted.then(|| ACCEPTED_DESCRIPTION.to_string()),
+            },
+        );
     }
 }
