@@ -25,6 +25,18 @@ pub struct App {
 fn default_permissions() -> Vec<String> {
     vec!["ReadCallLog".into(), "ReadAccounts".into()]
 }
+
+/// What the demo apps may do: read calls, and be told of them live (presence over a WebSocket).
+fn live_permissions() -> Vec<String> {
+    [
+        "ReadCallLog",
+        "ReadAccounts",
+        "ReadPresence",
+        "WebSocketsSubscription",
+    ]
+    .map(String::from)
+    .to_vec()
+}
 fn yes() -> bool {
     true
 }
@@ -268,14 +280,15 @@ impl Default for World {
                         vec!["http://127.0.0.1:8081/callback.html".into()],
                     ]
                     .concat(),
-                    permissions: default_permissions(),
+                    permissions: live_permissions(),
                     refresh_tokens: true,
                 },
                 App {
                     client_id: "demo-server-app".into(),
                     client_secret: Some("demo-server-secret".into()),
                     redirect_uris: vec!["http://127.0.0.1:8790/callback".into()],
-                    permissions: default_permissions(),
+                    // Also telephony-session events, which need CallControl.
+                    permissions: [live_permissions(), vec!["CallControl".into()]].concat(),
                     refresh_tokens: true,
                 },
                 App {

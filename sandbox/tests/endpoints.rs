@@ -1,205 +1,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may stop at the first surprise
 //! In-process tests of every endpoint and error path, through the real router, with a frozen clock.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
+use common::*;
 use http_body_util::BodyExt;
 use rc_sandbox::clock::Clock;
 use rc_sandbox::config::World;
-use rc_sandbox::state::{AppState, Shared};
+use rc_sandbox::state::Shared;
 use serde_json::{json, Value};
 use tower::ServiceExt;
-
-const T0: i64 = 1_800_000_000_000;
-const REDIRECT: &str = "http://127.0.0.1:8080/";
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const ADMIN: &str = "400618687101";
-const USER: &str = "400618687102";
-
-struct Sandbox {
-    st: AppState,
-    app: Router,
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    fn header(&self, name: &str) -> Option<String> {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    }
-}
-
-fn sandbox_with(world: World) -> Sandbox {
-    let st = Shared::new(
-        world,
-        7,
-        Clock::frozen_at(T0),
-        "http://127.0.0.1:8790".into(),
-        true,
-    );
-    Sandbox {
-        app: rc_sandbox::router(st.clone()),
-        st,
-    }
-}
-
-fn sandbox() -> Sandbox {
-    let mut w = World::default();
-    w.settings.mean_call_gap_secs = 0; // tests drive calls themselves unless they test traffic
-    sandbox_with(w)
-}
-
-impl Sandbox {
-    async fn send(&self, req: Request<Body>) -> Answer {
-        let res = self.app.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res
-            .into_body()
-            .collect()
-            .await
-            .map(|b| b.to_bytes().to_vec())
-            .unwrap_or_default();
-        Answer {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&self, uri: &str, token: Option<&str>) -> Answer {
-        let mut b = Request::get(uri);
-        if let Some(t) = token {
-            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
-        }
-        self.send(b.body(Body::empty()).unwrap()).await
-    }
-
-    async fn form(&self, uri: &str, body: &str) -> Answer {
-        self.send(
-            Request::post(uri)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body.to_string()))
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn control(&self, uri: &str, body: Value) -> Answer {
-        self.send(
-            Request::post(uri)
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body.to_string()))
-                .unwrap(),
-        )
-        .await
-    }
-
-    fn advance(&self, ms: i64) {
-        self.st.clock.advance(ms);
-    }
-
-    /// Signs in through the sign-in form and returns the redirect's query pairs.
-    async fn authorize(&self, user: &str, extra: &str) -> Vec<(String, String)> {
-        let body = format!(
-            "response_type=code&client_id=demo-client&redirect_uri={}&state=xyz&code_challenge={CHALLENGE}\
-             &code_challenge_method=S256&sandbox_user={user}&decision=allow{extra}",
-            enc(REDIRECT)
-        );
-        let a = self.form("/restapi/oauth/authorize", &body).await;
-        assert_eq!(a.status, StatusCode::FOUND, "{}", a.text());
-        let loc = a.header("location").unwrap();
-        let (base, q) = loc.split_once('?').unwrap();
-        assert_eq!(base, REDIRECT.trim_end_matches('?'));
-        form_urlencoded::parse(q.as_bytes()).into_owned().collect()
-    }
-
-    async fn code(&self, user: &str) -> String {
-        let q = self.authorize(user, "").await;
-        q.iter().find(|(k, _)| k == "code").unwrap().1.clone()
-    }
-
-    /// Signs `user` in to `client` with the given PKCE parameters; the code from the redirect.
-    async fn code_with(&self, client: &str, pkce: &str, user: &str) -> String {
-        let body = format!(
-            "response_type=code&client_id={client}&redirect_uri={}&{pkce}&sandbox_user={user}&decision=allow",
-            enc(REDIRECT)
-        );
-        let loc = self
-            .form("/restapi/oauth/authorize", &body)
-            .await
-            .header("location")
-            .unwrap();
-        let q: Vec<(String, String)> =
-            form_urlencoded::parse(loc.split_once('?').unwrap().1.as_bytes())
-                .into_owned()
-                .collect();
-        q.into_iter().find(|(k, _)| k == "code").unwrap().1
-    }
-
-    async fn exchange_with(&self, client: &str, code: &str, verifier: &str) -> Answer {
-        self.form(
-            "/restapi/oauth/token",
-            &format!(
-                "grant_type=authorization_code&code={code}&redirect_uri={}&client_id={client}&code_verifier={verifier}",
-                enc(REDIRECT)
-            ),
-        )
-        .await
-    }
-
-    async fn exchange(&self, code: &str) -> Answer {
-        self.exchange_with("demo-client", code, VERIFIER).await
-    }
-
-    async fn sign_in(&self, user: &str) -> Value {
-        let code = self.code(user).await;
-        let a = self.exchange(&code).await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        a.json()
-    }
-
-    async fn refresh(&self, rt: &str) -> Answer {
-        self.form(
-            "/restapi/oauth/token",
-            &format!("grant_type=refresh_token&refresh_token={rt}&client_id=demo-client"),
-        )
-        .await
-    }
-
-    async fn start_call(&self, body: Value) -> String {
-        let a = self.control("/sandbox/calls", body).await;
-        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
-        a.json()["id"].as_str().unwrap().to_string()
-    }
-}
-
-fn enc(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-fn tok(v: &Value) -> &str {
-    v["access_token"].as_str().unwrap()
-}
-
-const MY_CALLS: &str = "/restapi/v1.0/account/~/extension/~/active-calls";
-const COMPANY_CALLS: &str = "/restapi/v1.0/account/~/active-calls";
 
 // ---------------------------------------------------------------- authorize
 
@@ -339,7 +151,11 @@ async fn code_exchange_with_rfc7636_vector_returns_tokeninfo() {
     assert_eq!(t["expires_in"], 3600);
     assert_eq!(t["refresh_token_expires_in"], 604_800);
     assert_eq!(t["owner_id"], USER);
-    assert_eq!(t["scope"], "ReadCallLog ReadAccounts");
+    // The scope is the app's permissions: demo-client may also read presence over a WebSocket.
+    assert_eq!(
+        t["scope"],
+        "ReadCallLog ReadAccounts ReadPresence WebSocketsSubscription"
+    );
 }
 
 #[tokio::test]
