@@ -82,6 +82,17 @@ export async function control(path, body, method = 'POST') {
 
 export const requests = () => control('/sandbox/requests', undefined, 'GET');
 
+/// What a person does on the sandbox's sign-in page, as a form post: approves the authorization request `url` as
+/// `user` (an extension id) and returns the query of the redirect back (`code`, `state`).
+export async function approve(url, user) {
+  const form = new URLSearchParams(new URL(url).searchParams);
+  form.set('sandbox_user', user);
+  form.set('decision', 'allow');
+  const res = await fetch(`${SANDBOX}/restapi/oauth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+  if (res.status !== 302) throw new Error(`sign-in answered ${res.status}: ${await res.text()}`);
+  return new URL(res.headers.get('location')).searchParams;
+}
+
 /// A fresh context and page whose every error is recorded. `problems()` lists uncaught exceptions, console errors
 /// and anything "panicked". Chromium also logs every non-2xx fetch as a console error ("Failed to load resource");
 /// those are the browser's network log, not the page's: `network()` lists them, so a test that injects a fault

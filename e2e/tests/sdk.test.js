@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { SDK } from '@ringcentral/sdk';
-import { startAll, control, SANDBOX } from '../lib/harness.js';
+import { startAll, control, approve, SANDBOX } from '../lib/harness.js';
 
 let env;
 before(async () => { env = await startAll(); await control('/sandbox/reset', { seed: 7, noTraffic: true }); });
@@ -12,16 +12,9 @@ after(async () => { await env?.stop(); });
 const REDIRECT = `${SANDBOX}/callback`;
 
 async function codeFor(sdk, user) {
-  // What a person does on the sign-in page, as a form post.
-  const url = new URL(sdk.platform().loginUrl({ redirectUri: REDIRECT, state: 's1' }));
-  const form = new URLSearchParams(url.searchParams);
-  form.set('sandbox_user', user);
-  form.set('decision', 'allow');
-  const res = await fetch(`${SANDBOX}/restapi/oauth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
-  assert.equal(res.status, 302);
-  const back = new URL(res.headers.get('location'));
-  assert.equal(back.searchParams.get('state'), 's1');
-  return sdk.platform().parseLoginRedirect(back.search).code;
+  const back = await approve(sdk.platform().loginUrl({ redirectUri: REDIRECT, state: 's1' }), user);
+  assert.equal(back.get('state'), 's1');
+  return sdk.platform().parseLoginRedirect(`?${back}`).code;
 }
 
 test('@ringcentral/sdk logs in, reads active calls, refreshes and logs out unchanged', async () => {

@@ -27,6 +27,8 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 pub const MAX_FRAMES_PER_SECOND: u32 = 50;
 /// Close code for an upgrade without `access_token` (ringclaw/openclaw-ringcentral PR #150).
 pub const CLOSE_NO_TOKEN: u16 = 4400;
+/// Between ConnectionDetails and a recovery's replay.
+const REPLAY_PAUSE: Duration = Duration::from_millis(50);
 /// A subscription lives this long; WebSocket subscriptions need no renewal (the mock's `expiresIn`).
 const SUBSCRIPTION_SECS: i64 = 86_399;
 
@@ -160,6 +162,11 @@ async fn serve(mut socket: WebSocket, st: AppState, query: Params) {
     let id = opened.connection;
     let mut delivered = 0;
     let mut alive = send(&mut socket, &st, id, "ConnectionDetails", &opened.first).await;
+    if !opened.replay.is_empty() {
+        // Clients attach their listeners once ConnectionDetails is handled (RingCentral's JS client re-attaches its
+        // subscription then); over a real network the replay comes in later packets, so let it here too.
+        tokio::time::sleep(REPLAY_PAUSE).await;
+    }
     for (sequence, text) in &opened.replay {
         if !alive {
             break;
