@@ -131,18 +131,6 @@ impl Default for WsSettings {
     }
 }
 
-impl Settings {
-    pub fn limit(&self, group: crate::ratelimit::Group) -> &Limit {
-        use crate::ratelimit::Group;
-        match group {
-            Group::Heavy => &self.heavy,
-            Group::Medium => &self.medium,
-            Group::Light => &self.light,
-            Group::Auth => &self.auth,
-        }
-    }
-}
-
 impl Default for Settings {
     fn default() -> Self {
         Settings {

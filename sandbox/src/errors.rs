@@ -190,7 +190,7 @@ impl IntoResponse for ApiError {
         match self {
             ApiError::SignInPage { code, message } => (
                 StatusCode::BAD_REQUEST,
-                Html(crate::oauth::refusal_page(&code, &message)),
+                Html(crate::pages::refusal_page(&code, &message)),
             )
                 .into_response(),
             ApiError::RedirectBack(to) => {

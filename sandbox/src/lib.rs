@@ -14,6 +14,7 @@ pub mod faults;
 pub mod gateway;
 pub mod http;
 pub mod oauth;
+pub mod pages;
 pub mod params;
 pub mod pkce;
 pub mod ratelimit;
@@ -21,6 +22,7 @@ pub mod requestlog;
 pub mod state;
 pub mod tokens;
 pub mod traffic;
+pub mod websocket;
 
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -37,8 +39,8 @@ pub fn router(st: AppState) -> Router {
         )
         .route("/restapi/oauth/token", post(oauth::token))
         .route("/restapi/oauth/revoke", post(oauth::revoke))
-        .route("/restapi/oauth/wstoken", post(gateway::wstoken))
-        .route("/ws", get(gateway::connect))
+        .route("/restapi/oauth/wstoken", post(websocket::wstoken))
+        .route("/ws", get(websocket::connect))
         .route(
             "/restapi/v1.0/account/{account}/extension/{ext}",
             get(api::extension_info),

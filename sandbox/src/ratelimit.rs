@@ -3,7 +3,7 @@
 //! request carries the `X-Rate-Limit-*` headers, errors included.
 
 use crate::clock::Millis;
-use crate::config::Limit;
+use crate::config::{Limit, Settings};
 use crate::errors::ApiError;
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
@@ -18,6 +18,16 @@ pub enum Group {
 }
 
 impl Group {
+    /// This group's limit in the sandbox's settings.
+    pub fn limit(self, s: &Settings) -> &Limit {
+        match self {
+            Group::Heavy => &s.heavy,
+            Group::Medium => &s.medium,
+            Group::Light => &s.light,
+            Group::Auth => &s.auth,
+        }
+    }
+
     /// Lowercase, as RingCentral's example header shows (`X-Rate-Limit-Group: light`).
     pub fn name(self) -> &'static str {
         match self {

@@ -98,7 +98,7 @@ impl Shared {
     pub fn charge(&self, key: &str, group: Group) -> Result<Charge, crate::errors::ApiError> {
         let now = self.clock.now();
         let mut g = self.lock();
-        let limit = g.world.settings.limit(group).clone();
+        let limit = group.limit(&g.world.settings).clone();
         g.limiter.charge(key, group, &limit, now)
     }
 
