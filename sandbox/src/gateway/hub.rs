@@ -332,14 +332,7 @@ impl Hub {
         let wsc = self.connections.get(&connection)?.wsc.clone();
         let s = self.sessions.get_mut(&wsc)?;
         let sub = Subscription {
-            id: format!(
-                "{}-{}-{}-{}-{}",
-                &random_token(8).to_lowercase(),
-                &random_token(4).to_lowercase(),
-                &random_token(4).to_lowercase(),
-                &random_token(4).to_lowercase(),
-                &random_token(12).to_lowercase()
-            ),
+            id: frames::message_id(),
             filters,
             created_at: now,
         };
