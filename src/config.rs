@@ -3,6 +3,9 @@
 //! `clientId` (query, JS) or `client-id` (attributes).
 
 use crate::url;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::fmt;
 
 pub const DEFAULT_SERVER: &str = "https://platform.ringcentral.com";
 pub const DEFAULT_POLL_SECONDS: u32 = 10;
@@ -87,19 +90,139 @@ pub struct WidgetConfig {
     pub embed: Option<Embed>,
 }
 
-/// Every key a config object may hold (normalized as `normalize` does): `mount()` rejects any other.
-pub const KEYS: &[&str] = &[
-    "clientid",
-    "server",
-    "redirecturi",
-    "scope",
-    "pollseconds",
-    "theme",
-    "login",
-    "pagesize",
-    "sessionkey",
-    "resolvecontacts",
-];
+/// One value of a `mount()` config object: text, a number, or a value of another type (a problem to name).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Setting {
+    #[default]
+    Absent,
+    Text(String),
+    Number(f64),
+    Wrong,
+}
+
+impl<'de> Deserialize<'de> for Setting {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(SettingVisitor)
+    }
+}
+
+struct SettingVisitor;
+
+impl<'de> Visitor<'de> for SettingVisitor {
+    type Value = Setting;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string or a number")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Setting, E> {
+        Ok(Setting::Text(v.to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Setting, E> {
+        Ok(Setting::Number(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Setting, E> {
+        Ok(Setting::Number(v as f64))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Setting, E> {
+        Ok(Setting::Number(v as f64))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Setting, E> {
+        Ok(Setting::Wrong)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Setting, E> {
+        Ok(Setting::Absent)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Setting, E> {
+        Ok(Setting::Absent)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Setting, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Setting, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Setting::Wrong)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Setting, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Setting::Wrong)
+    }
+}
+
+/// A `mount()`/`update()` config object, as the host wrote it (`resolveContacts`, a function, is read apart).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct MountConfig {
+    pub client_id: Setting,
+    pub server: Setting,
+    pub redirect_uri: Setting,
+    pub scope: Setting,
+    pub poll_seconds: Setting,
+    pub theme: Setting,
+    pub login: Setting,
+    pub page_size: Setting,
+    pub session_key: Setting,
+}
+
+impl MountConfig {
+    /// Every key a config object may hold; `mount()` names any other as a problem.
+    pub const KEYS: [&'static str; 10] = [
+        "clientId",
+        "server",
+        "redirectUri",
+        "scope",
+        "pollSeconds",
+        "theme",
+        "login",
+        "pageSize",
+        "sessionKey",
+        "resolveContacts",
+    ];
+
+    /// The settings as `from_pairs` reads them, and a problem for each value of the wrong type and, when
+    /// `strict`, each key in `keys` (the object's own) that is not one of `KEYS`. `number` writes a number as
+    /// text (in the browser JS's own formatting, which costs no wasm).
+    pub fn pairs(
+        &self,
+        keys: &[String],
+        strict: bool,
+        number: impl Fn(f64) -> String,
+    ) -> (Vec<(String, String)>, Vec<Problem>) {
+        let mut pairs = vec![];
+        let mut problems = vec![];
+        let fields = [
+            &self.client_id,
+            &self.server,
+            &self.redirect_uri,
+            &self.scope,
+            &self.poll_seconds,
+            &self.theme,
+            &self.login,
+            &self.page_size,
+            &self.session_key,
+        ];
+        for (key, value) in Self::KEYS.iter().zip(fields) {
+            match value {
+                Setting::Absent => {}
+                Setting::Text(t) => pairs.push((key.to_string(), t.clone())),
+                Setting::Number(n) => pairs.push((key.to_string(), number(*n))),
+                Setting::Wrong if strict => problems.push(Problem {
+                    key: "config",
+                    message: format!("option “{key}” must be a string or a number."),
+                }),
+                Setting::Wrong => {}
+            }
+        }
+        if strict {
+            for k in keys.iter().filter(|k| !Self::KEYS.contains(&k.as_str())) {
+                problems.push(Problem {
+                    key: "config",
+                    message: format!("has an unknown option “{k}”."),
+                });
+            }
+        }
+        (pairs, problems)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
@@ -456,6 +579,38 @@ mod tests {
         }
         let e = from_pairs(&pairs(&[("clientId", "a"), ("theme", "pink")]), PAGE).unwrap_err();
         assert_eq!(e[0].key, "theme");
+    }
+
+    #[test]
+    fn a_mount_object_is_read_with_every_problem_named() {
+        let object = serde_json::json!({"clientId": "abc", "pollSeconds": 6, "theme": true, "scope": null,
+                                        "pollSecond": 5, "resolveContacts": {}});
+        let m = MountConfig::deserialize(&object).unwrap();
+        assert_eq!(m.client_id, Setting::Text("abc".into()));
+        assert_eq!(
+            (m.poll_seconds.clone(), m.theme.clone(), m.scope.clone()),
+            (Setting::Number(6.0), Setting::Wrong, Setting::Absent)
+        );
+        let keys: Vec<String> = object.as_object().unwrap().keys().cloned().collect();
+        let (pairs, problems) = m.pairs(&keys, true, |n| format!("{n}"));
+        assert_eq!(
+            pairs,
+            [
+                ("clientId".to_string(), "abc".to_string()),
+                ("pollSeconds".into(), "6".into())
+            ]
+        );
+        let said: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            said,
+            [
+                "option “theme” must be a string or a number.",
+                "has an unknown option “pollSecond”."
+            ]
+        );
+        // The element's attributes: unknown keys and odd values are let be.
+        assert!(m.pairs(&keys, false, |n| format!("{n}")).1.is_empty());
+        assert!(from_pairs(&pairs, PAGE).is_ok());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may stop at the first surprise
 
 use rc_active_calls::api::error::ApiError;
-use rc_active_calls::api::json::{self, Json};
+use rc_active_calls::api::json::{self, Source};
 use rc_active_calls::api::model::{CallLogPage, CallRecord};
 use rc_active_calls::auth::pkce;
 use rc_active_calls::components::app::{shell, App, AppProps, NoteEvent};
@@ -157,7 +157,7 @@ fn the_reader_works_on_browser_json() {
     );
     assert_eq!(page.records[0].extension_id.as_deref(), Some("234567"));
     assert!(json::parse("{\"records\": [ {\"id\": }").is_none());
-    assert_eq!(js.get("nothing").map(|_| ()), None);
+    assert_eq!(js.field("nothing").map(|_| ()), None);
 }
 
 #[wasm_bindgen_test]

@@ -1,44 +1,46 @@
 //! One error type for everything RingCentral or the network can answer, from both error body shapes
 //! (REST: `errorCode`/`message`/`errors[]`, section 3.1; OAuth: `error`/`error_description`, section 1.10).
 
-use super::json::Json;
+use super::json::Source;
+use super::lenient;
+use serde::Deserialize;
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct ErrorItem {
+    #[serde(deserialize_with = "lenient::string")]
     pub error_code: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub message: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub permission_name: Option<String>,
 }
 
 /// Both error shapes in one: whichever fields are there.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct ErrorBody {
+    #[serde(deserialize_with = "lenient::string")]
     pub error_code: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub message: Option<String>,
+    #[serde(deserialize_with = "items")]
     pub errors: Vec<ErrorItem>,
+    #[serde(deserialize_with = "lenient::string")]
     pub permission_name: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub error: Option<String>,
+    #[serde(rename = "error_description", deserialize_with = "lenient::string")]
     pub error_description: Option<String>,
 }
 
+fn items<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ErrorItem>, D::Error> {
+    Ok(lenient::list(d)?.unwrap_or_default())
+}
+
 impl ErrorBody {
-    pub fn read<J: Json>(j: &J) -> ErrorBody {
-        let errors = j.get("errors").and_then(|e| e.items()).unwrap_or_default();
-        ErrorBody {
-            error_code: j.str_at("errorCode"),
-            message: j.str_at("message"),
-            errors: errors
-                .iter()
-                .map(|e| ErrorItem {
-                    error_code: e.str_at("errorCode"),
-                    message: e.str_at("message"),
-                    permission_name: e.str_at("permissionName"),
-                })
-                .collect(),
-            permission_name: j.str_at("permissionName"),
-            error: j.str_at("error"),
-            error_description: j.str_at("error_description"),
-        }
+    pub fn read<J: Source>(j: &J) -> ErrorBody {
+        j.read().unwrap_or_default()
     }
 }
 

@@ -2,7 +2,9 @@
 //! fields may be missing or of a surprising type (then they read as absent), and a record without the fields a call
 //! needs (`id`, `startTime`, `direction`) is skipped and counted without hiding the others.
 
-use super::json::Json;
+use super::json::{Json, Source};
+use super::lenient;
+use serde::Deserialize;
 
 /// An enum RingCentral may extend: a known value, or the text of one we do not know yet.
 macro_rules! lenient_enum {
@@ -292,6 +294,28 @@ impl CallLogPage {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct Name {
+    #[serde(deserialize_with = "lenient::string")]
+    first_name: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
+    last_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct RawExtension {
+    #[serde(deserialize_with = "lenient::id")]
+    id: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
+    extension_number: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
+    name: Option<String>,
+    #[serde(deserialize_with = "lenient::object")]
+    contact: Name,
+}
+
 /// `GET /restapi/v1.0/account/~/extension/~`, the fields we show.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExtensionInfo {
@@ -303,15 +327,14 @@ pub struct ExtensionInfo {
 }
 
 impl ExtensionInfo {
-    pub fn read<J: Json>(j: &J) -> ExtensionInfo {
-        let contact = j.get("contact");
-        let c = |k: &str| contact.as_ref().and_then(|c| c.str_at(k));
+    pub fn read<J: Source>(j: &J) -> ExtensionInfo {
+        let r: RawExtension = j.read().unwrap_or_default();
         ExtensionInfo {
-            id: j.id_at("id"),
-            extension_number: j.str_at("extensionNumber"),
-            name: j.str_at("name"),
-            first_name: c("firstName"),
-            last_name: c("lastName"),
+            id: r.id,
+            extension_number: r.extension_number,
+            name: r.name,
+            first_name: r.contact.first_name,
+            last_name: r.contact.last_name,
         }
     }
 
@@ -329,6 +352,19 @@ impl ExtensionInfo {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
+struct RawToken {
+    #[serde(deserialize_with = "lenient::text")]
+    access_token: Option<String>,
+    #[serde(deserialize_with = "lenient::number")]
+    expires_in: Option<f64>,
+    #[serde(deserialize_with = "lenient::text")]
+    refresh_token: Option<String>,
+    #[serde(deserialize_with = "lenient::number")]
+    refresh_token_expires_in: Option<f64>,
+}
+
 /// TokenInfo (ringcentral-api.md 1.5), the fields we use.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TokenInfo {
@@ -339,12 +375,13 @@ pub struct TokenInfo {
 }
 
 impl TokenInfo {
-    pub fn read<J: Json>(j: &J) -> Option<TokenInfo> {
+    pub fn read<J: Source>(j: &J) -> Option<TokenInfo> {
+        let r: RawToken = j.read()?;
         Some(TokenInfo {
-            access_token: j.str_at("access_token").filter(|t| !t.is_empty())?,
-            expires_in: j.num_at("expires_in"),
-            refresh_token: j.str_at("refresh_token").filter(|t| !t.is_empty()),
-            refresh_token_expires_in: j.num_at("refresh_token_expires_in"),
+            access_token: r.access_token?,
+            expires_in: r.expires_in,
+            refresh_token: r.refresh_token,
+            refresh_token_expires_in: r.refresh_token_expires_in,
         })
     }
 }

@@ -8,7 +8,7 @@ use crate::embed::commands::Command;
 use crate::embed::contacts;
 use crate::embed::events::{call_payload, Observer};
 use crate::embed::host::Host;
-use crate::embed::payload::Out;
+use crate::embed::payload::HostEvent;
 use crate::poll::Scheduler;
 use crate::state::{Action, Phase, State};
 use crate::tasks::{self, Env};
@@ -274,8 +274,8 @@ pub fn app(props: &AppProps) -> Html {
         let (host, state) = (host.clone(), state.clone());
         let observer = use_mut_ref(Observer::default);
         use_effect(move || {
-            for (kind, detail) in observer.borrow_mut().observe(&state) {
-                host.emit(kind, &detail);
+            for event in observer.borrow_mut().observe(&state) {
+                host.emit(&event);
             }
         });
     }
@@ -322,10 +322,9 @@ pub fn app(props: &AppProps) -> Html {
         let (host, state, dispatch) = (host.clone(), state.clone(), dispatch.clone());
         Callback::from(move |id: String| {
             if let Some(c) = state.calls.iter().find(|c| c.id == id) {
-                host.emit(
-                    "call-selected",
-                    &Out::Obj(vec![("call", call_payload(&state, c))]),
-                );
+                host.emit(&HostEvent::CallSelected {
+                    call: call_payload(&state, c),
+                });
             }
             dispatch.emit(Action::Select(id));
         })
@@ -349,14 +348,11 @@ pub fn app(props: &AppProps) -> Html {
                     call_id: id,
                     note_id: note_id.clone(),
                 });
-                host.emit(
-                    "note",
-                    &Out::Obj(vec![
-                        ("noteId", Out::Str(note_id.clone())),
-                        ("call", call_payload(&state, &n.call)),
-                        ("text", Out::Str(n.text.trim().to_string())),
-                    ]),
-                );
+                host.emit(&HostEvent::Note {
+                    note_id: note_id.clone(),
+                    call: call_payload(&state, &n.call),
+                    text: n.text.trim().to_string(),
+                });
                 let dispatch = dispatch.clone();
                 owned.borrow_mut().start(async move {
                     web::sleep(NOTE_TIMEOUT_MS).await;

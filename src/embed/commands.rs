@@ -1,8 +1,10 @@
 //! What the host may ask of the widget: through the `mount()` handle and the element's methods, or in iframe mode
 //! as `{ target: "rc-active-calls", command, … }` messages from an allow-listed origin. Anything else is ignored.
 
-use crate::api::json::Json;
+use crate::api::json::Source;
+use crate::api::lenient;
 use crate::config::Scope;
+use serde::Deserialize;
 
 /// Marks messages meant for the widget (the widget's own messages carry `source: "rc-active-calls"`).
 pub const TARGET: &str = "rc-active-calls";
@@ -31,24 +33,47 @@ pub enum Message<J> {
     },
 }
 
+/// A message as it came: every field lenient, so a field of the wrong type reads as absent and the message, missing
+/// what its command needs, is ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct Incoming {
+    #[serde(deserialize_with = "lenient::string")]
+    target: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
+    command: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
+    scope: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
+    note_id: Option<String>,
+    #[serde(deserialize_with = "lenient::boolean")]
+    ok: Option<bool>,
+    #[serde(deserialize_with = "lenient::string")]
+    message: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
+    request_id: Option<String>,
+}
+
 /// `None` for anything that is not a well-formed message for us.
-pub fn read<J: Json>(m: &J) -> Option<Message<J>> {
-    if m.str_at("target").as_deref() != Some(TARGET) {
+pub fn read<J: Source>(m: &J) -> Option<Message<J>> {
+    let i: Incoming = m.read()?;
+    if i.target.as_deref() != Some(TARGET) {
         return None;
     }
-    let command = match m.str_at("command")?.as_str() {
+    let command = match i.command?.as_str() {
         "refresh" => Command::Refresh,
         "signOut" => Command::SignOut,
-        "setScope" => Command::SetScope(Scope::parse(&m.str_at("scope")?)?),
+        "setScope" => Command::SetScope(Scope::parse(&i.scope?)?),
         "ackNote" => Command::AckNote {
-            note_id: m.str_at("noteId")?,
-            ok: m.get("ok")?.boolean()?,
-            message: m.str_at("message"),
+            note_id: i.note_id?,
+            ok: i.ok?,
+            message: i.message,
         },
+        // The answer stays raw until the widget reads it for the numbers it asked (`contacts::read_answer`).
         "contacts" => {
             return Some(Message::Contacts {
-                request_id: m.str_at("requestId")?,
-                contacts: m.get("contacts")?,
+                request_id: i.request_id?,
+                contacts: m.field("contacts")?,
             })
         }
         _ => return None,

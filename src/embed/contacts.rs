@@ -2,7 +2,9 @@
 //! Embeddable's third-party service (a match for 2 h, no match for 5 min: ringcentral-api.md 5.1); a resolver that
 //! fails or times out is asked again a minute later, and meanwhile RingCentral's own names show.
 
-use crate::api::json::Json;
+use crate::api::json::Source;
+use crate::api::lenient;
+use serde::Deserialize;
 
 pub const MATCH_TTL_MS: f64 = 2.0 * 3600.0 * 1000.0;
 pub const NO_MATCH_TTL_MS: f64 = 5.0 * 60.0 * 1000.0;
@@ -17,14 +19,28 @@ pub struct Contact {
     pub url: Option<String>,
 }
 
+/// A contact as the host answered it, `{name, url?}`, before it is checked.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
+pub struct ContactIn {
+    #[serde(deserialize_with = "lenient::string")]
+    pub name: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
+    pub url: Option<String>,
+}
+
 impl Contact {
     /// `{name, url?}`. A relative `url` ("/contacts/42") is resolved against `base` (the host page's origin).
-    pub fn read<J: Json>(j: &J, base: &str) -> Option<Contact> {
-        let name = j.str_at("name")?.trim().to_string();
+    pub fn read<J: Source>(j: &J, base: &str) -> Option<Contact> {
+        Contact::checked(j.read()?, base)
+    }
+
+    fn checked(c: ContactIn, base: &str) -> Option<Contact> {
+        let name = c.name?.trim().to_string();
         if name.is_empty() {
             return None;
         }
-        let url = j.str_at("url").and_then(|u| {
+        let url = c.url.and_then(|u| {
             let u = u.trim();
             if crate::url::origin(u).is_some() {
                 Some(u.to_string())
@@ -130,10 +146,10 @@ impl Contacts {
 }
 
 /// Reads a resolver's answer, `{ "+14155550100": {name, url?}, … }`, for the numbers asked.
-pub fn read_answer<J: Json>(answer: &J, asked: &[String], base: &str) -> Vec<(String, Contact)> {
+pub fn read_answer<J: Source>(answer: &J, asked: &[String], base: &str) -> Vec<(String, Contact)> {
     asked
         .iter()
-        .filter_map(|n| Some((n.clone(), Contact::read(&answer.get(n)?, base)?)))
+        .filter_map(|n| Some((n.clone(), Contact::read(&answer.field(n)?, base)?)))
         .collect()
 }
 

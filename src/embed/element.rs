@@ -5,8 +5,9 @@
 
 use super::commands::Command;
 use super::host::Host;
+use crate::api::json::Source;
 use crate::components::app::{App, AppProps};
-use crate::config::{self, LoginFlow, Problem, Scope, WidgetConfig};
+use crate::config::{self, LoginFlow, MountConfig, Problem, Scope, WidgetConfig};
 use crate::{url, web};
 use js_sys::{Function, Object};
 use std::cell::RefCell;
@@ -26,60 +27,46 @@ thread_local! {
 
 type Config = Result<WidgetConfig, Vec<Problem>>;
 
-/// Reads a `mount()` config object or the element's attributes. `strict`: unknown keys and values of the wrong
-/// type are problems (the JS API), instead of being ignored (HTML attributes such as `id` and `class`).
+/// Reads a `mount()` config object (a `MountConfig`, through serde-wasm-bindgen) or the element's attributes (the
+/// shim passes them under the same names). `strict`: unknown keys and values of the wrong type are problems (the
+/// JS API), instead of being ignored (HTML attributes). `resolveContacts` is a function: read as it is.
 fn read_config(config: &JsValue, strict: bool) -> (Config, Option<Function>) {
-    let mut pairs = vec![];
     let mut problems = vec![];
-    let mut resolver = None;
+    let (mut pairs, mut resolver) = (vec![], None);
     if config.is_object() {
-        for entry in Object::entries(config.unchecked_ref()).iter() {
-            let Some(key) = js_sys::Reflect::get_u32(&entry, 0)
-                .ok()
-                .and_then(|k| k.as_string())
-            else {
-                continue;
-            };
-            let value = js_sys::Reflect::get_u32(&entry, 1).unwrap_or(JsValue::UNDEFINED);
-            let name = config::normalize(&key);
-            let known = config::KEYS.contains(&name.as_str());
-            if name == "resolvecontacts" {
-                match value.dyn_into::<Function>() {
-                    Ok(f) => resolver = Some(f),
-                    Err(v) if strict && !v.is_null() && !v.is_undefined() => problems.push(Problem {
-                        key: "resolveContacts",
-                        message: "must be a function (phoneNumbers) → Promise<{ [number]: {name, url?} }>.".into(),
-                    }),
-                    Err(_) => {}
-                }
-            } else if let Some(v) = value
-                .as_string()
+        let keys: Vec<String> = Object::keys(config.unchecked_ref::<Object>())
+            .iter()
+            .filter_map(|k| k.as_string())
+            .collect();
+        match config.read::<MountConfig>() {
+            Some(m) => {
                 // JS's own number formatting: Rust's float Display would add ~15 KB of wasm.
-                .or_else(|| {
-                    value
-                        .as_f64()
-                        .and_then(|_| {
-                            js_sys::Number::from(value.clone())
-                                .to_string_with_radix(10)
-                                .ok()
-                        })
+                let number = |n: f64| {
+                    js_sys::Number::from(n)
+                        .to_string_with_radix(10)
                         .map(String::from)
-                })
-            {
-                if known || !strict {
-                    pairs.push((key, v));
-                } else {
-                    problems.push(Problem {
-                        key: "config",
-                        message: format!("has an unknown option “{key}”."),
-                    });
-                }
-            } else if strict && !value.is_null() && !value.is_undefined() {
-                problems.push(Problem {
-                    key: "config",
-                    message: format!("option “{key}” must be a string or a number."),
-                });
+                        .unwrap_or_default()
+                };
+                let (p, bad) = m.pairs(&keys, strict, number);
+                pairs = p;
+                problems = bad;
             }
+            None => problems.push(Problem {
+                key: "config",
+                message: "could not be read: use strings and numbers only.".into(),
+            }),
+        }
+        match config
+            .field("resolveContacts")
+            .map(JsCast::dyn_into::<Function>)
+        {
+            Some(Ok(f)) => resolver = Some(f),
+            Some(Err(_)) if strict => problems.push(Problem {
+                key: "resolveContacts",
+                message: "must be a function (phoneNumbers) → Promise<{ [number]: {name, url?} }>."
+                    .into(),
+            }),
+            _ => {}
         }
     } else if strict && !config.is_undefined() && !config.is_null() {
         problems.push(Problem {

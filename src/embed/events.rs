@@ -1,7 +1,7 @@
 //! Which host events a new state means. The observer remembers what it last reported and compares: plain Rust,
 //! so every event rule is a native test. `call-selected` and `note` come from clicks, not from here.
 
-use super::payload::{self, Out};
+use super::payload::{self, CallOut, HostEvent};
 use crate::api::error::ApiError;
 use crate::format::CallView;
 use crate::state::{Phase, State, User};
@@ -22,7 +22,7 @@ pub struct Observer {
 }
 
 /// The host's view of a call at this moment (duration now, the host's own contact when matched).
-pub fn call_payload(s: &State, c: &CallView) -> Out {
+pub fn call_payload(s: &State, c: &CallView) -> CallOut {
     let number = c.remote.phone_number.as_deref().unwrap_or("");
     payload::call(c, c.seconds(s.now, s.skew_ms), s.contacts.get(number))
 }
@@ -36,17 +36,17 @@ fn same_calls(a: &[CallView], b: &[CallView]) -> bool {
 }
 
 impl Observer {
-    pub fn observe(&mut self, s: &State) -> Vec<(&'static str, Out)> {
+    pub fn observe(&mut self, s: &State) -> Vec<HostEvent> {
         let mut out = vec![];
         if let Phase::Configuring(problems) = &s.phase {
             if std::mem::take(&mut self.signed_in) {
-                out.push(("signed-out", Out::Obj(vec![("reason", Out::Null)])));
+                out.push(HostEvent::SignedOut { reason: None });
                 self.calls = None;
             }
             if !self.config_reported {
                 self.config_reported = true;
                 let text = crate::config::describe(problems);
-                out.push(("error", payload::error("config", None, &text)));
+                out.push(payload::error("config", None, &text));
             }
             return out;
         }
@@ -58,22 +58,15 @@ impl Observer {
                 name: String::new(),
                 extension_number: None,
             };
-            out.push((
-                "signed-in",
-                payload::user(s.user.as_ref().unwrap_or(&unknown)),
-            ));
+            out.push(payload::signed_in(s.user.as_ref().unwrap_or(&unknown)));
         } else if !on && self.signed_in {
-            out.push((
-                "signed-out",
-                Out::Obj(vec![(
-                    "reason",
-                    s.notice.as_deref().map_or(Out::Null, Out::from),
-                )]),
-            ));
+            out.push(HostEvent::SignedOut {
+                reason: s.notice.clone(),
+            });
             self.calls = None;
         } else if !on && s.phase == Phase::SignedOut && s.notice != self.notice {
             if let Some(why) = &s.notice {
-                out.push(("error", payload::error("sign-in", None, why)));
+                out.push(payload::error("sign-in", None, why));
             }
         }
         self.signed_in = on;
@@ -86,7 +79,9 @@ impl Observer {
             let old: &[CallView] = before.as_deref().unwrap_or(&[]);
             for c in s.calls.iter().filter(live) {
                 if !old.iter().any(|o| o.id == c.id) {
-                    out.push(("call-started", Out::Obj(vec![("call", call_payload(s, c))])));
+                    out.push(HostEvent::CallStarted {
+                        call: call_payload(s, c),
+                    });
                 }
             }
             for o in old.iter().filter(live) {
@@ -97,11 +92,16 @@ impl Observer {
                     None => Some(o),
                 };
                 if let Some(c) = ended {
-                    out.push(("call-ended", Out::Obj(vec![("call", call_payload(s, c))])));
+                    out.push(HostEvent::CallEnded {
+                        call: call_payload(s, c),
+                    });
                 }
             }
             self.calls = if before.is_none() || !same_calls(old, &s.calls) {
-                out.push(("calls-changed", calls_changed(s)));
+                out.push(HostEvent::CallsChanged {
+                    scope: s.scope.as_str(),
+                    calls: s.calls.iter().map(|c| call_payload(s, c)).collect(),
+                });
                 Some(s.calls.clone())
             } else {
                 before
@@ -114,22 +114,12 @@ impl Observer {
 
         if s.error != self.error {
             if let Some(e) = &s.error {
-                out.push(("error", payload::api_error(e)));
+                out.push(payload::api_error(e));
             }
             self.error = s.error.clone();
         }
         out
     }
-}
-
-fn calls_changed(s: &State) -> Out {
-    Out::Obj(vec![
-        ("scope", s.scope.as_str().into()),
-        (
-            "calls",
-            Out::List(s.calls.iter().map(|c| call_payload(s, c)).collect()),
-        ),
-    ])
 }
 
 #[cfg(test)]
@@ -152,7 +142,7 @@ mod tests {
 
     fn step(s: &mut Rc<State>, o: &mut Observer, a: Action) -> Vec<&'static str> {
         *s = s.clone().reduce(a);
-        o.observe(s).into_iter().map(|(n, _)| n).collect()
+        o.observe(s).into_iter().map(|e| e.name()).collect()
     }
 
     #[test]
@@ -228,14 +218,14 @@ mod tests {
             name: "Ada".into(),
             extension_number: Some("101".into()),
         }));
+        let detail = |e: &HostEvent| serde_json::to_value(e).unwrap();
         let ev = o.observe(&s);
-        let user = ev[0].1.get("user").unwrap();
-        assert_eq!(user.get("extensionNumber"), Some(&Out::Str("101".into())));
+        assert_eq!(detail(&ev[0])["user"]["extensionNumber"], "101");
         s = s.clone().reduce(loaded(vec![], 1.0));
         let ev = o.observe(&s);
         assert_eq!(ev.len(), 1, "an empty first list is still reported");
-        assert_eq!(ev[0].1.get("scope"), Some(&Out::Str("account".into())));
-        assert_eq!(ev[0].1.get("calls"), Some(&Out::List(vec![])));
+        assert_eq!(detail(&ev[0])["scope"], "account");
+        assert_eq!(detail(&ev[0])["calls"], json!([]));
 
         let mut c = Observer::default();
         let bad = State::new(
@@ -247,7 +237,7 @@ mod tests {
             }]),
         );
         let ev = c.observe(&bad);
-        assert_eq!(ev[0].1.get("kind"), Some(&Out::Str("config".into())));
+        assert_eq!(detail(&ev[0])["kind"], "config");
         assert!(c.observe(&bad).is_empty());
     }
 }

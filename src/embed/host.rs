@@ -3,7 +3,7 @@
 
 use super::commands::Command;
 use super::events::PREFIX;
-use super::payload::Out;
+use super::payload::HostEvent;
 use crate::auth::login::MESSAGE_SOURCE;
 use crate::web;
 use js_sys::{Array, Function, Object, Promise, Reflect};
@@ -39,22 +39,10 @@ impl PartialEq for Host {
     }
 }
 
-/// A plain JS value from an `Out`.
-pub fn to_js(v: &Out) -> JsValue {
-    match v {
-        Out::Null => JsValue::NULL,
-        Out::Bool(b) => JsValue::from_bool(*b),
-        Out::Num(n) => JsValue::from_f64(*n),
-        Out::Str(s) => JsValue::from_str(s),
-        Out::List(items) => items.iter().map(to_js).collect::<Array>().into(),
-        Out::Obj(fields) => {
-            let o = Object::new();
-            for (k, v) in fields {
-                let _ = Reflect::set(&o, &JsValue::from_str(k), &to_js(v));
-            }
-            o.into()
-        }
-    }
+/// A plain JS object from a payload: `null` for absent values, plain objects for maps, as JSON would have them.
+pub fn to_js<T: serde::Serialize>(v: &T) -> JsValue {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
 }
 
 fn message(kind: &str, detail: &JsValue) -> Object {
@@ -87,8 +75,8 @@ impl Host {
 
     /// `rc-active-calls:<kind>`: a bubbling, composed CustomEvent on the host element, and in iframe mode the
     /// same as a message to the parent, at its exact origin (never "*").
-    pub fn emit(&self, kind: &str, detail: &Out) {
-        let detail = to_js(detail);
+    pub fn emit(&self, event: &HostEvent) {
+        let (kind, detail) = (event.name(), to_js(event));
         if let Some(el) = &self.element {
             let init = web_sys::CustomEventInit::new();
             init.set_bubbles(true);

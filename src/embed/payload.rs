@@ -1,104 +1,163 @@
-//! What the host page receives: one documented, stable JSON shape per event (see `embed/js/rc-active-calls.d.ts`),
-//! built from our own types, never RingCentral's raw record, so a field RingCentral adds changes nothing here.
-//! Plain Rust values, turned into JS objects at the edge, so the shapes are checked by native tests.
+//! What the host page receives: one documented, stable shape per event (see `embed/js/embed.d.ts`), built from our
+//! own types, never RingCentral's raw record, so a field RingCentral adds changes nothing here. Each is a
+//! `Serialize` struct that serde-wasm-bindgen turns into a plain JS object at the edge (`null` for an absent value,
+//! as the declarations say); a native test checks every shape against the declarations, so they cannot drift.
 
 use super::contacts::Contact;
 use crate::api::error::ApiError;
 use crate::api::model::{Direction, Party};
 use crate::format::CallView;
 use crate::state::User;
+use serde::Serialize;
 
-/// A JSON value, as the host will see it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Out {
-    Null,
-    Bool(bool),
-    Num(f64),
-    Str(String),
-    List(Vec<Out>),
-    Obj(Vec<(&'static str, Out)>),
+/// `Party` in the declarations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartyOut {
+    pub name: Option<String>,
+    pub phone_number: Option<String>,
+    pub extension_number: Option<String>,
 }
 
-impl Out {
-    fn opt(s: &Option<String>) -> Out {
-        s.as_ref().map_or(Out::Null, |s| Out::Str(s.clone()))
-    }
-
-    /// A property of an object (tests and the element shim's bookkeeping).
-    pub fn get(&self, key: &str) -> Option<&Out> {
-        match self {
-            Out::Obj(fields) => fields.iter().find(|(k, _)| *k == key).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-}
-
-impl From<&str> for Out {
-    fn from(s: &str) -> Out {
-        Out::Str(s.to_string())
-    }
-}
-
-fn party(p: &Party) -> Out {
-    Out::Obj(vec![
-        ("name", Out::opt(&p.name)),
-        ("phoneNumber", Out::opt(&p.phone_number)),
-        ("extensionNumber", Out::opt(&p.extension_number)),
-    ])
-}
-
-pub fn contact(c: Option<&Contact>) -> Out {
-    c.map_or(Out::Null, |c| {
-        Out::Obj(vec![
-            ("name", Out::Str(c.name.clone())),
-            ("url", Out::opt(&c.url)),
-        ])
-    })
+/// `Contact` in the declarations: `url` is left out when there is none.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContactOut {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// `Call` in the declarations: `from`/`to` as RingCentral means them, `status` one of ringing | connected | ended,
 /// `result` RingCentral's text, `durationSeconds` at the moment of the event.
-pub fn call(c: &CallView, seconds: u64, matched: Option<&Contact>) -> Out {
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallOut {
+    pub id: String,
+    pub session_id: Option<String>,
+    pub telephony_session_id: Option<String>,
+    pub direction: String,
+    pub from: PartyOut,
+    pub to: PartyOut,
+    pub status: &'static str,
+    pub result: Option<String>,
+    pub start_time: String,
+    pub duration_seconds: u64,
+    pub extension: Option<String>,
+    pub contact: Option<ContactOut>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserOut {
+    pub name: String,
+    pub extension_number: Option<String>,
+}
+
+/// One host event: `name()` after `rc-active-calls:`, and the event's `detail` as it serializes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged, rename_all_fields = "camelCase")]
+pub enum HostEvent {
+    SignedIn {
+        user: UserOut,
+    },
+    SignedOut {
+        reason: Option<String>,
+    },
+    CallsChanged {
+        scope: &'static str,
+        calls: Vec<CallOut>,
+    },
+    CallStarted {
+        call: CallOut,
+    },
+    CallEnded {
+        call: CallOut,
+    },
+    CallSelected {
+        call: CallOut,
+    },
+    Note {
+        note_id: String,
+        call: CallOut,
+        text: String,
+    },
+    /// `kind` says what failed; `code` is RingCentral's error code when it sent one.
+    Error {
+        kind: &'static str,
+        code: Option<String>,
+        message: String,
+    },
+}
+
+impl HostEvent {
+    pub fn name(&self) -> &'static str {
+        match self {
+            HostEvent::SignedIn { .. } => "signed-in",
+            HostEvent::SignedOut { .. } => "signed-out",
+            HostEvent::CallsChanged { .. } => "calls-changed",
+            HostEvent::CallStarted { .. } => "call-started",
+            HostEvent::CallEnded { .. } => "call-ended",
+            HostEvent::CallSelected { .. } => "call-selected",
+            HostEvent::Note { .. } => "note",
+            HostEvent::Error { .. } => "error",
+        }
+    }
+}
+
+fn party(p: &Party) -> PartyOut {
+    PartyOut {
+        name: p.name.clone(),
+        phone_number: p.phone_number.clone(),
+        extension_number: p.extension_number.clone(),
+    }
+}
+
+pub fn contact(c: &Contact) -> ContactOut {
+    ContactOut {
+        name: c.name.clone(),
+        url: c.url.clone(),
+    }
+}
+
+pub fn call(c: &CallView, seconds: u64, matched: Option<&Contact>) -> CallOut {
     let (from, to) = match c.direction {
         Direction::Outbound => (&c.ours, &c.remote),
         _ => (&c.remote, &c.ours),
     };
-    Out::Obj(vec![
-        ("id", Out::Str(c.id.clone())),
-        ("sessionId", Out::opt(&c.session_id)),
-        ("telephonySessionId", Out::opt(&c.telephony_session_id)),
-        ("direction", c.direction.as_str().into()),
-        ("from", party(from)),
-        ("to", party(to)),
-        ("status", c.status.css().into()),
-        ("result", Out::opt(&c.result)),
-        ("startTime", Out::Str(c.start_time.clone())),
-        ("durationSeconds", Out::Num(seconds as f64)),
-        ("extension", Out::opt(&c.extension_id)),
-        ("contact", contact(matched)),
-    ])
+    CallOut {
+        id: c.id.clone(),
+        session_id: c.session_id.clone(),
+        telephony_session_id: c.telephony_session_id.clone(),
+        direction: c.direction.as_str().to_string(),
+        from: party(from),
+        to: party(to),
+        status: c.status.css(),
+        result: c.result.clone(),
+        start_time: c.start_time.clone(),
+        duration_seconds: seconds,
+        extension: c.extension_id.clone(),
+        contact: matched.map(contact),
+    }
 }
 
-pub fn user(u: &User) -> Out {
-    Out::Obj(vec![(
-        "user",
-        Out::Obj(vec![
-            ("name", Out::Str(u.name.clone())),
-            ("extensionNumber", Out::opt(&u.extension_number)),
-        ]),
-    )])
+pub fn signed_in(u: &User) -> HostEvent {
+    HostEvent::SignedIn {
+        user: UserOut {
+            name: u.name.clone(),
+            extension_number: u.extension_number.clone(),
+        },
+    }
 }
 
-/// `error` events: `kind` says what failed; `code` is RingCentral's error code when it sent one.
-pub fn error(kind: &str, code: Option<&str>, message: &str) -> Out {
-    Out::Obj(vec![
-        ("kind", kind.into()),
-        ("code", code.map_or(Out::Null, Out::from)),
-        ("message", message.into()),
-    ])
+pub fn error(kind: &'static str, code: Option<&str>, message: &str) -> HostEvent {
+    HostEvent::Error {
+        kind,
+        code: code.map(str::to_string),
+        message: message.to_string(),
+    }
 }
 
-pub fn api_error(e: &ApiError) -> Out {
+pub fn api_error(e: &ApiError) -> HostEvent {
     let kind = match e {
         ApiError::Unauthorized { .. } => "unauthorized",
         ApiError::Forbidden { .. } => "forbidden",
@@ -115,17 +174,16 @@ pub fn api_error(e: &ApiError) -> Out {
 mod tests {
     use super::*;
     use crate::api::model::CallRecord;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
-    fn view(j: serde_json::Value) -> CallView {
+    const DECLARATIONS: &str = include_str!("js/embed.d.ts");
+
+    fn view(j: Value) -> CallView {
         CallView::from_record(CallRecord::read(&j).unwrap()).unwrap()
     }
 
-    fn keys(o: &Out) -> Vec<&'static str> {
-        match o {
-            Out::Obj(f) => f.iter().map(|(k, _)| *k).collect(),
-            _ => vec![],
-        }
+    fn detail(e: &HostEvent) -> Value {
+        serde_json::to_value(e).unwrap()
     }
 
     #[test]
@@ -136,37 +194,32 @@ mod tests {
             "to": {"phoneNumber": "+14155550100", "name": "<img onerror=alert(1)>"},
             "extension": {"id": 102}, "someFieldRingCentralAddsLater": {"x": 1}
         }));
-        let p = call(&c, 7, None);
-        assert_eq!(
-            keys(&p),
-            [
-                "id",
-                "sessionId",
-                "telephonySessionId",
-                "direction",
-                "from",
-                "to",
-                "status",
-                "result",
-                "startTime",
-                "durationSeconds",
-                "extension",
-                "contact"
-            ]
-        );
-        assert_eq!(p.get("sessionId"), Some(&Out::Str("42".into())));
-        assert_eq!(p.get("status"), Some(&Out::Str("ringing".into())));
-        assert_eq!(p.get("durationSeconds"), Some(&Out::Num(7.0)));
-        assert_eq!(p.get("extension"), Some(&Out::Str("102".into())));
+        let p = serde_json::to_value(call(&c, 7, None)).unwrap();
+        let keys: Vec<&str> = p.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut expected = [
+            "id",
+            "sessionId",
+            "telephonySessionId",
+            "direction",
+            "from",
+            "to",
+            "status",
+            "result",
+            "startTime",
+            "durationSeconds",
+            "extension",
+            "contact",
+        ];
+        expected.sort_unstable();
+        assert_eq!(keys, expected);
+        assert_eq!(p["sessionId"], "42");
+        assert_eq!(p["status"], "ringing");
+        assert_eq!(p["durationSeconds"], 7);
+        assert_eq!(p["extension"], "102");
         // Outbound: `from` is our side, as RingCentral means it.
-        let from = p.get("from").unwrap();
-        assert_eq!(from.get("extensionNumber"), Some(&Out::Str("102".into())));
-        let to = p.get("to").unwrap();
-        assert_eq!(
-            to.get("name"),
-            Some(&Out::Str("<img onerror=alert(1)>".into()))
-        );
-        assert_eq!(p.get("contact"), Some(&Out::Null));
+        assert_eq!(p["from"]["extensionNumber"], "102");
+        assert_eq!(p["to"]["name"], "<img onerror=alert(1)>");
+        assert_eq!(p["contact"], Value::Null);
     }
 
     #[test]
@@ -176,12 +229,249 @@ mod tests {
             code: Some("CMN-401".into()),
             message: "In order to call this API endpoint, user needs to have [ReadCompanyCallLog] permission for requested resource.".into(),
         };
-        let p = api_error(&e);
-        assert_eq!(p.get("kind"), Some(&Out::Str("forbidden".into())));
-        assert_eq!(p.get("code"), Some(&Out::Str("CMN-401".into())));
+        let p = detail(&api_error(&e));
+        assert_eq!(p["kind"], "forbidden");
+        assert_eq!(p["code"], "CMN-401");
         assert_eq!(
-            api_error(&ApiError::Network("x".into())).get("code"),
-            Some(&Out::Null)
+            detail(&api_error(&ApiError::Network("x".into())))["code"],
+            Value::Null
         );
+    }
+
+    // ------------------------------------------------------------ the declarations are the contract
+
+    /// `/** … */` and `//` comments out.
+    fn without_comments(s: &str) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find("/*") {
+            out.push_str(&rest[..i]);
+            rest = rest[i..].find("*/").map_or("", |j| &rest[i + j + 2..]);
+        }
+        out.push_str(rest);
+        out.lines()
+            .map(|l| l.split("//").next().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The text between the `{` at `open` and its matching `}`.
+    fn block(s: &str, open: usize) -> &str {
+        let mut depth = 0;
+        for (i, ch) in s[open..].char_indices() {
+            match ch {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return &s[open + 1..open + i];
+                    }
+                }
+                _ => {}
+            }
+        }
+        panic!("unbalanced braces")
+    }
+
+    /// The members of an object type's body: (key, optional, type).
+    fn members(body: &str) -> Vec<(String, bool, String)> {
+        let mut out = vec![];
+        let (mut depth, mut start) = (0, 0);
+        let mut push = |m: &str| {
+            let m = m.trim();
+            if m.is_empty() {
+                return;
+            }
+            let (key, ty) = m.split_once(':').unwrap_or_else(|| panic!("member {m}"));
+            let key = key.trim().trim_matches('"');
+            let optional = key.ends_with('?');
+            out.push((
+                key.trim_end_matches('?').to_string(),
+                optional,
+                ty.trim().to_string(),
+            ));
+        };
+        for (i, ch) in body.char_indices() {
+            match ch {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                ';' | '\n' if depth == 0 => {
+                    push(&body[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        push(&body[start..]);
+        out
+    }
+
+    /// The members of `interface Name` or of the event `"rc-active-calls:name"`.
+    fn declared(name: &str) -> Vec<(String, bool, String)> {
+        let d = without_comments(DECLARATIONS);
+        let at = d
+            .find(&format!("interface {name} {{"))
+            .or_else(|| d.find(&format!("\"{PREFIX}{name}\": {{")))
+            .unwrap_or_else(|| panic!("{name} is not declared"));
+        let open = at + d[at..].find('{').unwrap();
+        members(block(&d, open))
+    }
+
+    const PREFIX: &str = "rc-active-calls:";
+
+    /// Checks a serialized value against a declared type: keys, requiredness, `null`, string literals, nesting.
+    fn conforms(v: &Value, ty: &str, path: &str) {
+        let ty = ty.trim();
+        let alternatives: Vec<&str> = ty.split(" | ").map(str::trim).collect();
+        if v.is_null() {
+            assert!(
+                alternatives.contains(&"null"),
+                "{path} is null but declared {ty}"
+            );
+            return;
+        }
+        let ty = alternatives
+            .iter()
+            .copied()
+            .filter(|a| *a != "null")
+            .collect::<Vec<_>>()
+            .join(" | ");
+        if let Some(item) = ty.strip_suffix("[]") {
+            for (i, x) in v
+                .as_array()
+                .unwrap_or_else(|| panic!("{path} is not an array"))
+                .iter()
+                .enumerate()
+            {
+                conforms(x, item, &format!("{path}[{i}]"));
+            }
+            return;
+        }
+        if ty.starts_with('{') {
+            return object(v, &members(block(&ty, 0)), path);
+        }
+        match ty.as_str() {
+            "string" => assert!(v.is_string(), "{path} is not a string"),
+            "number" => assert!(v.is_number(), "{path} is not a number"),
+            "boolean" => assert!(v.is_boolean(), "{path} is not a boolean"),
+            lit if lit.starts_with('"') => {
+                let allowed: Vec<&str> = lit.split(" | ").map(|a| a.trim_matches('"')).collect();
+                assert!(
+                    allowed.contains(&v.as_str().unwrap_or("")),
+                    "{path} = {v} is not one of {lit}"
+                );
+            }
+            name => object(v, &declared(name), path),
+        }
+    }
+
+    fn object(v: &Value, decl: &[(String, bool, String)], path: &str) {
+        let o = v
+            .as_object()
+            .unwrap_or_else(|| panic!("{path} is not an object"));
+        for k in o.keys() {
+            assert!(
+                decl.iter().any(|(d, _, _)| d == k),
+                "{path}.{k} is not declared"
+            );
+        }
+        for (k, optional, ty) in decl {
+            match o.get(k) {
+                Some(x) => conforms(x, ty, &format!("{path}.{k}")),
+                None => assert!(*optional, "{path}.{k} is declared but missing"),
+            }
+        }
+    }
+
+    fn samples() -> Vec<HostEvent> {
+        let full = view(json!({
+            "id": "c1", "sessionId": "s1", "telephonySessionId": "t1", "startTime": "2026-11-27T09:00:00.000Z",
+            "direction": "Inbound", "result": "Accepted", "duration": 30, "reason": "Accepted",
+            "from": {"name": "Nancy", "phoneNumber": "+14155550100"},
+            "to": {"name": "Ada Admin", "phoneNumber": "+16505550101", "extensionNumber": "101"},
+            "extension": {"id": 101}
+        }));
+        let bare = view(
+            json!({"id": "c2", "startTime": "2026-11-27T09:00:00.000Z", "direction": "Sideways"}),
+        );
+        let linked = Contact {
+            name: "Nancy Davolio".into(),
+            url: Some("https://crm.example/c/1".into()),
+        };
+        let unlinked = Contact {
+            name: "Nancy".into(),
+            url: None,
+        };
+        let (a, b, c) = (
+            call(&full, 30, Some(&linked)),
+            call(&bare, 0, None),
+            call(&full, 1, Some(&unlinked)),
+        );
+        vec![
+            signed_in(&User {
+                name: "Ada".into(),
+                extension_number: Some("101".into()),
+            }),
+            signed_in(&User {
+                name: "Ada".into(),
+                extension_number: None,
+            }),
+            HostEvent::SignedOut { reason: None },
+            HostEvent::SignedOut {
+                reason: Some("Session ended".into()),
+            },
+            HostEvent::CallsChanged {
+                scope: "account",
+                calls: vec![a.clone(), b.clone(), c.clone()],
+            },
+            HostEvent::CallStarted { call: b.clone() },
+            HostEvent::CallEnded { call: a.clone() },
+            HostEvent::CallSelected { call: c },
+            HostEvent::Note {
+                note_id: "n1".into(),
+                call: a,
+                text: "Called back".into(),
+            },
+            error("config", None, "clientId is missing"),
+            api_error(&ApiError::RateLimited {
+                retry_after: Some(60),
+            }),
+        ]
+    }
+
+    #[test]
+    fn every_event_detail_matches_its_declaration() {
+        for e in samples() {
+            let v = detail(&e);
+            object(&v, &declared(e.name()), e.name());
+        }
+    }
+
+    #[test]
+    fn the_contract_check_catches_drift() {
+        // A key the declarations do not have, a null where none is allowed, a missing key: each is caught.
+        let call = detail(&HostEvent::CallStarted {
+            call: call(
+                &view(
+                    json!({"id": "c", "startTime": "2026-11-27T09:00:00.000Z", "direction": "Inbound"}),
+                ),
+                0,
+                None,
+            ),
+        });
+        let mut extra = call.clone();
+        extra["call"]["raw"] = json!({});
+        let mut null = call.clone();
+        null["call"]["id"] = Value::Null;
+        let mut missing = call.clone();
+        missing["call"].as_object_mut().unwrap().remove("status");
+        let mut wrong = call;
+        wrong["call"]["status"] = json!("teleported");
+        for bad in [extra, null, missing, wrong] {
+            let r = std::panic::catch_unwind(|| {
+                object(&bad, &declared("call-started"), "call-started")
+            });
+            assert!(r.is_err(), "{bad}");
+        }
     }
 }

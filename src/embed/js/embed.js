@@ -17,7 +17,10 @@ export function mount(element, config) {
   return wasm.mount(element, config, true);
 }
 
-const ATTRS = ["client-id", "server", "redirect-uri", "scope", "poll-seconds", "theme", "session-key", "page-size"];
+// Attribute → the config key mount() takes.
+const KEYS = { "client-id": "clientId", server: "server", "redirect-uri": "redirectUri", scope: "scope",
+  "poll-seconds": "pollSeconds", theme: "theme", "session-key": "sessionKey", "page-size": "pageSize" };
+const ATTRS = Object.keys(KEYS);
 
 class RcActiveCalls extends HTMLElement {
   static observedAttributes = ATTRS;
@@ -25,7 +28,7 @@ class RcActiveCalls extends HTMLElement {
   #r;
   #config() {
     const c = { resolveContacts: this.#r };
-    for (const a of ATTRS) if (this.hasAttribute(a)) c[a] = this.getAttribute(a);
+    for (const a of ATTRS) if (this.hasAttribute(a)) c[KEYS[a]] = this.getAttribute(a);
     return c;
   }
   connectedCallback() {

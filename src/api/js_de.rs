@@ -1,0 +1,133 @@
+//! A serde `Deserializer` over a `JsValue`: what the widget's `Deserialize` types are read through in the browser.
+//!
+//! Why not serde-wasm-bindgen's (which the widget uses to serialize payloads out): measured in the release build,
+//! reading the host's config, commands and contact answers through it cost 22.4 KB of gzipped wasm, because its
+//! errors format every message, and formatting serde's "invalid type" messages links Rust's float formatting.
+//! This one reads only what JSON has (null, booleans, numbers, strings, arrays, plain objects), and its error
+//! carries no text: the widget's types are lenient (`api::lenient`) and never look at an error's message.
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Reading failed; which value and why is of no use to lenient readers, so nothing is formatted.
+#[derive(Debug)]
+pub struct Error;
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("unreadable value")
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl de::Error for Error {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Error
+    }
+}
+
+pub struct JsDeserializer(pub JsValue);
+
+impl<'de> Deserializer<'de> for JsDeserializer {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        let value = self.0;
+        if value.is_null() || value.is_undefined() {
+            v.visit_unit()
+        } else if let Some(b) = value.as_bool() {
+            v.visit_bool(b)
+        } else if let Some(n) = value.as_f64() {
+            if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
+                v.visit_i64(n as i64)
+            } else {
+                v.visit_f64(n)
+            }
+        } else if let Some(s) = value.as_string() {
+            v.visit_string(s)
+        } else if js_sys::Array::is_array(&value) {
+            let items = value.unchecked_into::<js_sys::Array>();
+            v.visit_seq(Items { items, next: 0 })
+        } else if value.is_object() && !value.is_function() {
+            let entries = js_sys::Object::entries(value.unchecked_ref());
+            v.visit_map(Entries {
+                entries,
+                next: 0,
+                value: None,
+            })
+        } else {
+            Err(Error)
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        if self.0.is_null() || self.0.is_undefined() {
+            v.visit_none()
+        } else {
+            v.visit_some(self)
+        }
+    }
+
+    /// Skipping a value needs no look inside it.
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        v.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit unit_struct
+        newtype_struct seq tuple tuple_struct map struct enum identifier
+    }
+}
+
+struct Items {
+    items: js_sys::Array,
+    next: u32,
+}
+
+impl<'de> SeqAccess<'de> for Items {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
+        if self.next >= self.items.length() {
+            return Ok(None);
+        }
+        let item = self.items.get(self.next);
+        self.next += 1;
+        seed.deserialize(JsDeserializer(item)).map(Some)
+    }
+}
+
+struct Entries {
+    entries: js_sys::Array,
+    next: u32,
+    value: Option<JsValue>,
+}
+
+impl<'de> MapAccess<'de> for Entries {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        if self.next >= self.entries.length() {
+            return Ok(None);
+        }
+        let entry = self.entries.get(self.next);
+        self.next += 1;
+        let key = js_sys::Reflect::get_u32(&entry, 0).unwrap_or(JsValue::UNDEFINED);
+        self.value = js_sys::Reflect::get_u32(&entry, 1).ok();
+        seed.deserialize(JsDeserializer(key)).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        seed.deserialize(JsDeserializer(
+            self.value.take().unwrap_or(JsValue::UNDEFINED),
+        ))
+    }
+}
