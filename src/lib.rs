@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod embed;
+pub mod feed;
 pub mod format;
 pub mod poll;
 pub mod state;

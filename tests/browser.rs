@@ -161,6 +161,82 @@ fn the_reader_works_on_browser_json() {
 }
 
 #[wasm_bindgen_test]
+fn serde_types_read_and_write_plain_js_values() {
+    use rc_active_calls::config::{MountConfig, Setting};
+    use rc_active_calls::embed::host::to_js;
+    use rc_active_calls::embed::payload::{ContactOut, HostEvent};
+    use rc_active_calls::feed::channel::{Envelope, Message};
+    use rc_active_calls::feed::frames::{self, Event, Frame};
+    use wasm_bindgen::JsValue;
+
+    // In: a host's config object, with a function, an array, a nested object and values of the wrong type.
+    let cfg = json::parse(
+        r#"{"clientId": "abc", "pollSeconds": 6, "pageSize": 2.5, "theme": true, "scope": null, "extra": [1, {"a": null}]}"#,
+    )
+    .unwrap();
+    js_sys::Reflect::set(
+        &cfg,
+        &"resolveContacts".into(),
+        &js_sys::Function::new_no_args("return {}"),
+    )
+    .unwrap();
+    let m: MountConfig = cfg.read().unwrap();
+    assert_eq!(m.client_id, Setting::Text("abc".into()));
+    assert_eq!(
+        (m.poll_seconds, m.page_size),
+        (Setting::Number(6.0), Setting::Number(2.5))
+    );
+    assert_eq!((m.theme, m.scope), (Setting::Wrong, Setting::Absent));
+    assert!(JsValue::from_str("clientId")
+        .read::<MountConfig>()
+        .is_none());
+
+    // In: a frame from the gateway and a message from another tab, as JSON.parse makes them.
+    let frame = json::parse(
+        r#"[{"type":"ServerNotification","wsc":{"token":"t","sequence":7}},{"event":"/restapi/v1.0/account/1/extension/2/presence?detailedTelephonyState=true","body":{"extensionId":2,"sequence":4,"activeCalls":[{"telephonyStatus":"Ringing","telephonySessionId":"s-1"},"junk"]}}]"#,
+    )
+    .unwrap();
+    let Frame::Notification {
+        wsc,
+        event: Event::Presence(p),
+        ..
+    } = frames::read(&frame)
+    else {
+        panic!("not a presence notification")
+    };
+    assert_eq!(wsc.and_then(|w| w.sequence), Some(7.0));
+    assert_eq!(
+        (p.extension_id.as_deref(), p.sequence),
+        (Some("2"), Some(4.0))
+    );
+    assert_eq!(p.active_calls.map(|c| c.len()), Some(2));
+    let tab = json::parse(r#"{"v":1,"from":"t2","kind":"heartbeat","term":5}"#).unwrap();
+    assert_eq!(
+        Envelope::read(&tab).map(|e| e.message),
+        Some(Message::Heartbeat { term: 5 })
+    );
+    assert!(Envelope::read(
+        &json::parse(r#"{"v":9,"from":"t","kind":"heartbeat","term":1}"#).unwrap()
+    )
+    .is_none());
+
+    // Out: `null` for an absent value, nothing for a skipped one, plain objects.
+    let e = to_js(&HostEvent::SignedOut { reason: None });
+    assert!(js_sys::Reflect::get(&e, &"reason".into())
+        .unwrap()
+        .is_null());
+    let c = to_js(&ContactOut {
+        name: "Ada".into(),
+        url: None,
+    });
+    assert!(!js_sys::Reflect::has(&c, &"url".into()).unwrap());
+    assert_eq!(
+        js_sys::Object::get_prototype_of(&c),
+        js_sys::Object::get_prototype_of(&js_sys::Object::new())
+    );
+}
+
+#[wasm_bindgen_test]
 async fn signed_out_shows_one_button_that_signs_in() {
     let root = container();
     let clicks = Rc::new(RefCell::new(0));

@@ -104,13 +104,15 @@ pub trait Source: Sized {
     fn read<T: DeserializeOwned>(&self) -> Option<T>;
     /// An object's property, raw; `None` when absent or `null`.
     fn field(&self, key: &str) -> Option<Self>;
+    /// An array's items, raw; `None` when this is not an array.
+    fn entries(&self) -> Option<Vec<Self>>;
 }
 
 #[cfg(target_arch = "wasm32")]
 mod browser_source {
     use super::super::lenient;
     use super::{DeserializeOwned, Source};
-    use wasm_bindgen::JsValue;
+    use wasm_bindgen::{JsCast, JsValue};
 
     impl Source for JsValue {
         fn read<T: DeserializeOwned>(&self) -> Option<T> {
@@ -126,6 +128,9 @@ mod browser_source {
                 .ok()
                 .filter(|v| !v.is_null() && !v.is_undefined())
         }
+        fn entries(&self) -> Option<Vec<JsValue>> {
+            self.dyn_ref::<js_sys::Array>().map(|a| a.iter().collect())
+        }
     }
 }
 
@@ -136,5 +141,8 @@ impl Source for serde_json::Value {
     }
     fn field(&self, key: &str) -> Option<Self> {
         self.as_object()?.get(key).filter(|v| !v.is_null()).cloned()
+    }
+    fn entries(&self) -> Option<Vec<Self>> {
+        self.as_array().cloned()
     }
 }
