@@ -131,19 +131,7 @@ pub async fn presence(
         require_app_permission(&st, &session, "ReadPresence")?;
         let id = resolve_extension(&st, &session, &ext)?;
         let p = Params::parse(q.as_deref().unwrap_or(""));
-        let flag = |name: &str| -> Result<bool, ApiError> {
-            match p.one(name).map_err(|n| ApiError::invalid_parameter(&n))? {
-                None => Ok(false),
-                Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
-                Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-                Some(_) => Err(ApiError::invalid_parameter(name)),
-            }
-        };
-        let detail = match (flag("detailedTelephonyState")?, flag("sipData")?) {
-            (false, _) => Detail::Basic,
-            (true, false) => Detail::Detailed,
-            (true, true) => Detail::WithSip,
-        };
+        let detail = Detail::from_query(&p).map_err(|n| ApiError::invalid_parameter(&n))?;
         let g = st.lock();
         let acc = g.world.account.id.clone();
         let mut body = g

@@ -19,6 +19,17 @@ pub enum Detail {
 }
 
 impl Detail {
+    /// What `detailedTelephonyState` and `sipData` ask for; `Err(name)` for a bad value.
+    pub fn from_query(p: &crate::params::Params) -> Result<Detail, String> {
+        Ok(
+            match (p.flag("detailedTelephonyState")?, p.flag("sipData")?) {
+                (false, _) => Detail::Basic,
+                (true, false) => Detail::Detailed,
+                (true, true) => Detail::WithSip,
+            },
+        )
+    }
+
     /// The query the event's `event` field carries.
     pub fn query(self) -> &'static str {
         match self {

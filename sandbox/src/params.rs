@@ -26,6 +26,16 @@ impl Params {
         Ok(first)
     }
 
+    /// A `true`/`false` parameter (either case); absent is `false`. `Err(name)` when duplicated or not a boolean.
+    pub fn flag(&self, name: &str) -> Result<bool, String> {
+        match self.one(name)? {
+            None => Ok(false),
+            Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+            Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+            Some(_) => Err(name.to_string()),
+        }
+    }
+
     pub fn all(&self, name: &str) -> Vec<&str> {
         self.0
             .iter()

@@ -38,15 +38,6 @@ pub fn invalid() -> ApiError {
     ApiError::invalid_parameter("eventFilters")
 }
 
-fn flag(p: &Params, name: &str) -> Result<bool, ApiError> {
-    match p.one(name).map_err(|_| invalid())? {
-        None => Ok(false),
-        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
-        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-        Some(_) => Err(invalid()),
-    }
-}
-
 /// Reads one filter as `owner` (the signed-in extension) sees it.
 pub fn parse(raw: &str, owner: &User, world: &World) -> Result<Filter, ApiError> {
     let (path, query) = raw.split_once('?').unwrap_or((raw, ""));
@@ -94,12 +85,8 @@ pub fn parse(raw: &str, owner: &User, world: &World) -> Result<Filter, ApiError>
         return Err(invalid());
     }
     let topic = if topic == ["presence"] {
-        let detail = match (flag(&p, "detailedTelephonyState")?, flag(&p, "sipData")?) {
-            (false, _) => Detail::Basic,
-            (true, false) => Detail::Detailed,
-            (true, true) => Detail::WithSip,
-        };
-        flag(&p, "aggregated")?;
+        let detail = Detail::from_query(&p).map_err(|_| invalid())?;
+        p.flag("aggregated").map_err(|_| invalid())?;
         Topic::Presence(detail)
     } else {
         let direction = match p.one("direction").map_err(|_| invalid())? {
@@ -116,7 +103,7 @@ pub fn parse(raw: &str, owner: &User, world: &World) -> Result<Filter, ApiError>
             .filter(|s| !s.is_empty())
             .collect();
         for name in ["missedCall", "sipData", "withRecordings"] {
-            flag(&p, name)?;
+            p.flag(name).map_err(|_| invalid())?;
         }
         Topic::Sessions {
             direction,
