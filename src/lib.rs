@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod contacts;
 pub mod embed;
 pub mod feed;
 pub mod format;

@@ -3,7 +3,7 @@
 
 use crate::api::error::ApiError;
 use crate::config::{Problem, Scope};
-use crate::embed::contacts::{Contact, Contacts};
+use crate::contacts::{Contact, Contacts};
 use crate::format::{ended_sentence, started_sentence, CallView};
 use std::rc::Rc;
 

@@ -1,11 +1,12 @@
 //! The root component: one reducer owns the state; effects own every task, timer and listener and stop them in
 //! their cleanup.
 
-use super::{config_panel, panel, sign_in};
+use super::panel::{self, NoteEvent};
+use super::{config_panel, sign_in};
 use crate::auth::session::Session;
 use crate::config::{LoginFlow, Problem, Scope, Theme, WidgetConfig};
+use crate::contacts;
 use crate::embed::commands::Command;
-use crate::embed::contacts;
 use crate::embed::events::{call_payload, Observer};
 use crate::embed::host::Host;
 use crate::embed::payload::HostEvent;
@@ -49,14 +50,6 @@ fn next_generation() -> u32 {
         g.set(g.get().wrapping_add(1));
         g.get()
     })
-}
-
-/// A note box event from the panel.
-pub enum NoteEvent {
-    Open(String),
-    Text(String, String),
-    Save(String),
-    Close(String),
 }
 
 #[function_component(App)]

@@ -1,4 +1,4 @@
-use super::app::NoteEvent;
+use super::panel::NoteEvent;
 use super::panel::{note_form, Actions};
 use crate::format::{direction, duration, our_side, party_detail, party_name, CallView};
 use crate::state::State;

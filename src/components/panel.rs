@@ -1,4 +1,3 @@
-use super::app::NoteEvent;
 use super::{call_row, status_bar};
 use crate::api::error::ApiError;
 use crate::config::Scope;
@@ -7,6 +6,14 @@ use crate::state::{Note, NotePhase, Phase, State};
 use crate::web::TimeFormat;
 use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
+
+/// A note box event from the panel.
+pub enum NoteEvent {
+    Open(String),
+    Text(String, String),
+    Save(String),
+    Close(String),
+}
 
 /// The callbacks the signed-in panel needs.
 pub struct Actions {

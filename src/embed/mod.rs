@@ -2,7 +2,6 @@
 //! matching and host commands. The pure parts (`payload`, `events`, `contacts`, `commands`) run under native tests.
 
 pub mod commands;
-pub mod contacts;
 pub mod events;
 pub mod payload;
 

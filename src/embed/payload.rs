@@ -3,9 +3,9 @@
 //! `Serialize` struct that serde-wasm-bindgen turns into a plain JS object at the edge (`null` for an absent value,
 //! as the declarations say); a native test checks every shape against the declarations, so they cannot drift.
 
-use super::contacts::Contact;
 use crate::api::error::ApiError;
 use crate::api::model::{Direction, Party};
+use crate::contacts::Contact;
 use crate::format::CallView;
 use crate::state::User;
 use serde::Serialize;
