@@ -47,6 +47,8 @@ pub struct State {
     pub phase: Phase,
     /// Why we are signed out, or why sign-in failed (shown on the sign-in panel).
     pub notice: Option<String>,
+    /// RingCentral's code for a failed sign-in, when it sent one.
+    pub notice_code: Option<String>,
     pub user: Option<User>,
     pub scope: Scope,
     /// Newest first; ended calls stay while RingCentral lists them.
@@ -81,11 +83,35 @@ pub struct State {
     pub contacts: Contacts,
 }
 
+/// Why a sign-in did not complete: the words for the panel, and RingCentral's code (an OAuth `error` such as
+/// `access_denied`, or an `errorCode` such as `OAU-109`) when it sent one, for the host's `error` event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignInFailure {
+    pub code: Option<String>,
+    pub message: String,
+}
+
+/// A failure with no code from RingCentral (a closed popup, a state mismatch, storage blocked).
+impl From<String> for SignInFailure {
+    fn from(message: String) -> Self {
+        SignInFailure {
+            code: None,
+            message,
+        }
+    }
+}
+
+impl From<&str> for SignInFailure {
+    fn from(message: &str) -> Self {
+        message.to_string().into()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     SignInStarted,
     /// Sign-in did not complete (cancelled, refused, popup closed or blocked, exchange failed).
-    SignInFailed(String),
+    SignInFailed(SignInFailure),
     SignedIn(User),
     /// Signed out, with the reason when it was not the user's choice.
     SignedOut(Option<String>),
@@ -140,6 +166,7 @@ impl State {
         State {
             phase: problems.map_or(Phase::SignedOut, Phase::Configuring),
             notice: None,
+            notice_code: None,
             user: None,
             scope,
             calls: vec![],
@@ -246,14 +273,17 @@ impl yew::Reducible for State {
             Action::SignInStarted => {
                 s.phase = Phase::SigningIn;
                 s.notice = None;
+                s.notice_code = None;
             }
             Action::SignInFailed(why) => {
                 s.phase = Phase::SignedOut;
-                s.notice = Some(why);
+                s.notice = Some(why.message);
+                s.notice_code = why.code;
             }
             Action::SignedIn(user) => {
                 s.user = Some(user);
                 s.notice = None;
+                s.notice_code = None;
                 s.clear_calls();
                 s.phase = Phase::Loading;
             }
@@ -262,6 +292,7 @@ impl yew::Reducible for State {
             Action::SignedOut(reason) => {
                 s.phase = Phase::SignedOut;
                 s.notice = reason;
+                s.notice_code = None;
                 s.user = None;
                 s.clear_calls();
                 s.announcement = "Signed out".into();
@@ -462,12 +493,16 @@ pub mod tests {
         assert_eq!(s.phase, Phase::SigningIn);
         let s = reduce(
             s,
-            vec![Action::SignInFailed("Sign-in was cancelled.".into())],
+            vec![Action::SignInFailed(SignInFailure {
+                code: Some("access_denied".into()),
+                message: "Sign-in was cancelled.".into(),
+            })],
         );
         assert_eq!(
             (s.phase.clone(), s.notice.as_deref()),
             (Phase::SignedOut, Some("Sign-in was cancelled."))
         );
+        assert_eq!(s.notice_code.as_deref(), Some("access_denied"));
         let s = signed_in();
         assert_eq!(s.phase, Phase::Loading);
         assert_eq!(s.user.as_ref().map(|u| u.name.as_str()), Some("Ada"));

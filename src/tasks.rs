@@ -8,7 +8,7 @@ use crate::auth::session::Session;
 use crate::config::Scope;
 use crate::format::CallView;
 use crate::poll::{Decision, Scheduler};
-use crate::state::{Action, User};
+use crate::state::{Action, SignInFailure, User};
 use crate::web;
 use futures_util::future::{AbortHandle, Abortable};
 use std::cell::RefCell;
@@ -65,11 +65,14 @@ pub struct Env {
     pub online: bool,
 }
 
-fn session_ended_message(e: &ApiError) -> String {
-    format!(
-        "Your RingCentral session ended ({}). Sign in again to keep watching calls.",
-        e.summary()
-    )
+fn session_ended(e: &ApiError) -> SignInFailure {
+    SignInFailure {
+        code: e.code().map(str::to_string),
+        message: format!(
+            "Your RingCentral session ended ({}). Sign in again to keep watching calls.",
+            e.summary()
+        ),
+    }
 }
 
 async fn load_user(session: &Session) -> Result<User, ApiError> {
@@ -93,7 +96,7 @@ async fn after_sign_in(session: &Session, persistent: bool, dispatch: &Dispatch)
         Ok(u) => dispatch.emit(Action::SignedIn(u)),
         Err(e @ ApiError::Unauthorized { .. }) => {
             session.forget();
-            dispatch.emit(Action::SignInFailed(session_ended_message(&e)));
+            dispatch.emit(Action::SignInFailed(session_ended(&e)));
         }
         // Who we are is nice to show, not needed to list calls.
         Err(_) => dispatch.emit(Action::SignedIn(User {
@@ -132,13 +135,16 @@ pub async fn start_up(session: Rc<Session>, dispatch: Dispatch) {
     match session.refresh(Some(rt)).await {
         Ok(()) => after_sign_in(&session, true, &dispatch).await,
         Err(e @ ApiError::Unauthorized { .. }) => {
-            dispatch.emit(Action::SignInFailed(session_ended_message(&e)))
+            dispatch.emit(Action::SignInFailed(session_ended(&e)))
         }
-        Err(e) => dispatch.emit(Action::SignInFailed(format!(
-            "Could not resume your session: {}. {}",
-            e.summary(),
-            e.advice()
-        ))),
+        Err(e) => dispatch.emit(Action::SignInFailed(SignInFailure {
+            code: e.code().map(str::to_string),
+            message: format!(
+                "Could not resume your session: {}. {}",
+                e.summary(),
+                e.advice()
+            ),
+        })),
     }
 }
 
@@ -278,7 +284,7 @@ pub async fn poll(
                             }
                         };
                         session.forget();
-                        dispatch.emit(Action::SignedOut(Some(session_ended_message(&ended))));
+                        dispatch.emit(Action::SignedOut(Some(session_ended(&ended).message)));
                         return;
                     }
                     Err(e) if e.is_transient() => {

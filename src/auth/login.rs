@@ -3,6 +3,7 @@
 use crate::auth::flow::{self, Callback, Pending, CALLBACK_PARAMS, POPUP_STATE_PREFIX};
 use crate::auth::pkce;
 use crate::auth::session::Session;
+use crate::state::SignInFailure;
 use crate::url;
 use crate::web;
 use gloo_events::EventListener;
@@ -61,7 +62,7 @@ async fn new_pending(return_to: String, popup: bool) -> Result<(Pending, String)
 
 /// Starts a sign-in. A redirect needs sessionStorage to remember the verifier across the page load; without it the
 /// popup flow (which keeps everything in memory) is used instead.
-pub async fn sign_in(session: &Session, popup: bool) -> Result<Outcome, String> {
+pub async fn sign_in(session: &Session, popup: bool) -> Result<Outcome, SignInFailure> {
     let return_to = url::without_params(&web::location_href(), CALLBACK_PARAMS);
     let popup = popup || !web::storage_works();
     let (pending, challenge) = new_pending(return_to, popup).await?;
@@ -80,21 +81,31 @@ pub async fn sign_in(session: &Session, popup: bool) -> Result<Outcome, String> 
 }
 
 /// Reads a callback query, checks `state`, and exchanges the code (once).
-async fn finish(session: &Session, query: &str, pending: &Pending) -> Result<Outcome, String> {
+async fn finish(
+    session: &Session,
+    query: &str,
+    pending: &Pending,
+) -> Result<Outcome, SignInFailure> {
     match flow::read_callback(query) {
         Callback::None => Err("RingCentral's answer held no authorization code.".into()),
-        Callback::Denied { state, .. } if state != pending.state => Err(state_mismatch()),
+        Callback::Denied { state, .. } if state != pending.state => Err(state_mismatch().into()),
         Callback::Denied {
             error, description, ..
-        } => Err(flow::denied_message(&error, &description)),
-        Callback::Code { state, .. } if state != pending.state => Err(state_mismatch()),
+        } => Err(SignInFailure {
+            message: flow::denied_message(&error, &description),
+            code: Some(error),
+        }),
+        Callback::Code { state, .. } if state != pending.state => Err(state_mismatch().into()),
         Callback::Code { code, .. } => match session.exchange(&code, &pending.verifier).await {
             Ok(persistent) => Ok(Outcome::SignedIn { persistent }),
-            Err(e) => Err(format!(
-                "RingCentral refused the sign-in: {}. {}",
-                e.summary(),
-                e.advice()
-            )),
+            Err(e) => Err(SignInFailure {
+                code: e.code().map(str::to_string),
+                message: format!(
+                    "RingCentral refused the sign-in: {}. {}",
+                    e.summary(),
+                    e.advice()
+                ),
+            }),
         },
     }
 }
@@ -105,7 +116,7 @@ fn state_mismatch() -> String {
 
 /// On page load: if the address holds a redirect callback, clean the address bar at once, then finish the
 /// sign-in the redirect started. `None` when there is no callback to handle.
-pub async fn complete_redirect(session: &Session) -> Option<Result<Outcome, String>> {
+pub async fn complete_redirect(session: &Session) -> Option<Result<Outcome, SignInFailure>> {
     let search = web::location_search();
     if matches!(flow::read_callback(&search), Callback::None) {
         return None;

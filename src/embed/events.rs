@@ -66,7 +66,7 @@ impl Observer {
             self.calls = None;
         } else if !on && s.phase == Phase::SignedOut && s.notice != self.notice {
             if let Some(why) = &s.notice {
-                out.push(payload::error("sign-in", None, why));
+                out.push(payload::error("sign-in", s.notice_code.as_deref(), why));
             }
         }
         self.signed_in = on;
@@ -238,6 +238,17 @@ mod tests {
         );
         let ev = c.observe(&bad);
         assert_eq!(detail(&ev[0])["kind"], "config");
+
+        // A refused sign-in carries RingCentral's code to the host.
+        let mut s = Rc::new(State::new(Scope::Extension, 0.0, None));
+        let mut o = Observer::default();
+        s = s.clone().reduce(Action::SignInFailed(crate::state::SignInFailure {
+            code: Some("OAU-109".into()),
+            message: "RingCentral refused the sign-in".into(),
+        }));
+        let ev = o.observe(&s);
+        assert_eq!(detail(&ev[0])["kind"], "sign-in");
+        assert_eq!(detail(&ev[0])["code"], "OAU-109");
         assert!(c.observe(&bad).is_empty());
     }
 }

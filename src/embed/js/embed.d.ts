@@ -73,7 +73,8 @@ export interface WidgetEvents {
   "rc-active-calls:note": { noteId: string; call: Call; text: string };
   "rc-active-calls:error": {
     kind: "config" | "sign-in" | "unauthorized" | "forbidden" | "rate-limited" | "rejected" | "server" | "network" | "malformed";
-    /** RingCentral's error code, when it sent one. */
+    /** RingCentral's error code, when it sent one (for `sign-in`: the OAuth `error`, e.g. `access_denied`, or an
+     *  `errorCode`, e.g. `OAU-109`). */
     code: string | null;
     message: string;
   };
