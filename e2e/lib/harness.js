@@ -116,6 +116,37 @@ export async function freshPage(browser) {
   return { context, page, problems: () => seen.slice(), network: () => net.slice() };
 }
 
+/// The standalone widget's address for the demo app on the sandbox, with more query parameters
+/// (`widgetUrl({ pollSeconds: 6, scope: 'account' })`).
+export function widgetUrl(params = {}) {
+  const u = new URL(WIDGET);
+  u.searchParams.set('clientId', 'demo-client');
+  u.searchParams.set('server', SANDBOX);
+  for (const [k, v] of Object.entries(params)) u.searchParams.set(k, String(v));
+  return u.href;
+}
+
+/// A fresh page with the standalone widget at `widgetUrl(params)`, signed in by redirect as `user`: resolves once
+/// the panel shows the user and a first answer.
+export async function signedInPage(browser, { user = 'Ben Baker', params = { pollSeconds: 6 } } = {}) {
+  const s = await freshPage(browser);
+  await s.page.goto(widgetUrl(params));
+  await s.page.getByRole('button', { name: 'Sign in with RingCentral' }).click();
+  await s.page.waitForURL(/authorize/);
+  await signInOnSandboxPage(s.page, user);
+  await s.page.getByText(user).first().waitFor();
+  await s.page.locator('.rcac-status').getByText('Updated').waitFor();
+  return s;
+}
+
+/// What every test checks at its end: no page error, no console error, no "panicked", and no failed request but
+/// those whose `statuses` the test itself caused (see `onlyStatuses`).
+export function assertClean({ problems, network }, statuses = []) {
+  const seen = problems();
+  if (seen.length) throw new Error(`problems on the page: ${seen.join(' | ')}`);
+  onlyStatuses(network(), statuses);
+}
+
 /// Signs in on the sandbox page as `user` ("Ben Baker", "Ada Admin").
 export async function signInOnSandboxPage(page, user) {
   await page.getByRole('radio', { name: new RegExp(user) }).check();

@@ -4,7 +4,7 @@
 // contact matching with failing and slow resolvers, notes acknowledged and refused, two independent widgets.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAll, freshPage, requests, control, signInOnSandboxPage, CRM, WIDGET } from '../lib/harness.js';
+import { startAll, freshPage, requests, control, signInOnSandboxPage, CRM, WIDGET, assertClean } from '../lib/harness.js';
 
 let env;
 before(async () => { env = await startAll(); });
@@ -99,8 +99,7 @@ test('element: signs in by popup, matches contacts, selects a call into the CRM 
   await page.waitForFunction(() => window.__events.some((e) => e.type === 'rc-active-calls:call-ended'), null, { timeout: 15000 });
   const [ended] = await events(page, 'rc-active-calls:call-ended');
   assert.equal(ended.detail.call.status, 'ended');
-  assert.deepEqual(problems(), []);
-  assert.deepEqual(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });
 
@@ -144,8 +143,7 @@ test('hostile host CSS leaves the widget intact, and the widget\'s CSS stays ins
   }));
   assert.equal(outside.lookalike, 'rgb(255, 0, 0)', 'the page\'s own rules still win outside');
   assert.equal(outside.table, 'none');
-  assert.deepEqual(problems(), []);
-  assert.deepEqual(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });
 
@@ -178,8 +176,7 @@ test('element: attribute changes apply live; removing it stops every request; pu
   await widget.getByText('Ada Admin').waitFor();
   await page.evaluate(() => document.querySelector('rc-active-calls').setAttribute('poll-seconds', '2'));
   await widget.getByText('pollSeconds').waitFor();
-  assert.deepEqual(problems(), []);
-  assert.deepEqual(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });
 
@@ -231,8 +228,7 @@ test('mount(): bad config throws, update() applies, unmount() stops requests, tw
   await page.waitForTimeout(8000);
   assert.deepEqual(await activeCallRequests(), before);
   assert.equal(await page.evaluate(() => document.getElementById('wa').shadowRoot.childElementCount), 0);
-  assert.deepEqual(problems(), []);
-  assert.deepEqual(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });
 
@@ -269,8 +265,7 @@ test('contact matching survives a rejecting, a throwing and a slow resolver', as
   assert.equal(await page.locator('#slow a').count(), 0);
   assert.equal(await page.locator('#rejecting').getByText('Fabrikam Support', { exact: true }).count(), 1);
   await page.evaluate(() => window.w.forEach((w) => w.unmount()));
-  assert.deepEqual(problems(), []);
-  assert.deepEqual(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });
 
@@ -302,8 +297,7 @@ test('a note the host refuses keeps its text and says why; a later acknowledgeme
   await w.getByRole('button', { name: 'Save note' }).click();
   await w.getByRole('button', { name: /^Noted\. Another note on the call with Tailspin Toys/ }).waitFor();
   assert.equal(await w.getByRole('textbox').count(), 0);
-  assert.deepEqual(problems(), []);
-  assert.deepEqual(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });
 
@@ -340,8 +334,7 @@ test('iframe: events reach the parent at its origin, contacts resolve over postM
   await page.waitForTimeout(1500);
   await frame.getByText('Ada Admin', { exact: true }).waitFor();
   assert.equal(await frame.locator('select').inputValue(), 'account');
-  assert.deepEqual(problems(), []);
-  assert.deepEqual(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });
 

@@ -3,13 +3,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startAll, freshPage, control, requests, signInOnSandboxPage, WIDGET, ARTIFACTS } from '../lib/harness.js';
+import { startAll, freshPage, control, requests, signInOnSandboxPage, WIDGET, ARTIFACTS, widgetUrl } from '../lib/harness.js';
 
 let env;
 before(async () => { env = await startAll(); });
 after(async () => { await env?.stop(); });
 
-const PAGE = `${WIDGET}?clientId=demo-client&server=http://127.0.0.1:18790&pollSeconds=6`;
+const PAGE = widgetUrl({ pollSeconds: 6 });
 
 test('sign in by redirect, watch a call come, end and linger, with a clean address bar', async () => {
   const { page, problems, network, context } = await freshPage(env.browser);

@@ -2,13 +2,13 @@
 // blocked popup each give a clear message and a retry; a tampered state is refused before any token request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAll, freshPage, requests, signInOnSandboxPage, WIDGET } from '../lib/harness.js';
+import { startAll, freshPage, requests, signInOnSandboxPage, WIDGET, assertClean, widgetUrl } from '../lib/harness.js';
 
 let env;
 before(async () => { env = await startAll(); });
 after(async () => { await env?.stop(); });
 
-const PAGE = `${WIDGET}?clientId=demo-client&server=http://127.0.0.1:18790&login=popup`;
+const PAGE = widgetUrl({ login: 'popup' });
 
 /// Clicks sign-in and returns the popup once it shows the sandbox's sign-in page.
 async function openPopup(page, context) {
@@ -32,8 +32,7 @@ test('popup: signs in, closes itself, and the opener shows the user', async () =
   assert.equal(new URL(page.url()).searchParams.get('code'), null);
   const log = await requests();
   assert.equal(log.filter((r) => r.detail === 'authorization_code').length, 1);
-  assert.deepEqual(problems(), []);
-  assert.deepEqual(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });
 
@@ -44,8 +43,7 @@ test('popup closed early: a clear message and a retry', async () => {
   await popup.close();
   await page.getByText('The sign-in window was closed before signing in finished.').waitFor();
   await page.getByRole('button', { name: 'Try again' }).waitFor();
-  assert.deepEqual(problems(), []);
-  assert.deepEqual(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });
 
@@ -56,8 +54,7 @@ test('popup blocked: a clear message and a retry', async () => {
   await page.getByRole('button', { name: 'Sign in with RingCentral' }).click();
   await page.getByText('Your browser blocked the sign-in window.', { exact: false }).waitFor();
   await page.getByRole('button', { name: 'Try again' }).waitFor();
-  assert.deepEqual(problems(), []);
-  assert.deepEqual(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });
 
@@ -72,14 +69,13 @@ test('a message from a foreign origin is ignored', async () => {
   assert.equal((await requests()).filter((r) => r.path === '/restapi/oauth/token').length, 0, 'no token request');
   await signInOnSandboxPage(popup, 'Ben Baker');
   await page.getByText('Ben Baker').first().waitFor();
-  assert.deepEqual(problems(), []);
-  assert.deepEqual(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });
 
 test('redirect with a tampered state: refused with a clear message and no token request', async () => {
   const { page, context, problems, network } = await freshPage(env.browser);
-  await page.goto(`${WIDGET}?clientId=demo-client&server=http://127.0.0.1:18790`);
+  await page.goto(widgetUrl());
   await page.getByRole('button', { name: 'Sign in with RingCentral' }).click();
   await page.waitForURL(/authorize/);
   // Rewrite the state the sandbox will send back.
@@ -90,7 +86,6 @@ test('redirect with a tampered state: refused with a clear message and no token 
   await page.getByText('state mismatch', { exact: false }).waitFor();
   assert.equal(new URL(page.url()).searchParams.get('code'), null, 'the code is gone from the address bar');
   assert.equal((await requests()).filter((r) => r.path === '/restapi/oauth/token').length, 0, 'no token request');
-  assert.deepEqual(problems(), []);
-  assert.deepEqual(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });

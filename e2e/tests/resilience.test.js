@@ -3,28 +3,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startAll, freshPage, control, requests, signInOnSandboxPage, onlyStatuses, WIDGET, ARTIFACTS } from '../lib/harness.js';
+import { startAll, freshPage, control, requests, signInOnSandboxPage, onlyStatuses, ARTIFACTS, assertClean, signedInPage, widgetUrl } from '../lib/harness.js';
 
 let env;
 before(async () => { env = await startAll(); });
 after(async () => { await env?.stop(); });
 
-const base = (extra = '') => `${WIDGET}?clientId=demo-client&server=http://127.0.0.1:18790&pollSeconds=6${extra}`;
 const polls = (log) => log.filter((r) => r.method === 'GET' && r.path.endsWith('/active-calls'));
 
-async function signedIn(browser, user = 'Ben Baker', extra = '') {
-  const s = await freshPage(browser);
-  await s.page.goto(base(extra));
-  await s.page.getByRole('button', { name: 'Sign in with RingCentral' }).click();
-  await s.page.waitForURL(/authorize/);
-  await signInOnSandboxPage(s.page, user);
-  await s.page.getByText(user).first().waitFor();
-  await s.page.locator('.rcac-status').getByText('Updated').waitFor();
-  return s;
-}
-
 test('an expired access token is refreshed silently, once, without flicker', async () => {
-  const { page, context, problems, network } = await signedIn(env.browser);
+  const { page, context, problems, network } = await signedInPage(env.browser);
   await control('/sandbox/requests', undefined, 'DELETE');
   await control('/sandbox/tokens/expire', { kind: 'access', extension: '102' });
   let flickered = false;
@@ -38,26 +26,24 @@ test('an expired access token is refreshed silently, once, without flicker', asy
   assert.equal(log.filter((r) => r.detail === 'refresh_token').length, 1, 'exactly one refresh');
   assert.ok(polls(log).some((r) => r.status === 200), 'polling goes on with the new token');
   assert.equal(flickered, false, 'never signed out');
-  assert.deepEqual(problems(), []);
-  onlyStatuses(network(), [401]);
+  assertClean({ problems, network }, [401]);
   await context.close();
 });
 
 test('a 429 from the token endpoint while refreshing pauses polling and keeps the session', async () => {
-  const { page, context, problems, network } = await signedIn(env.browser);
+  const { page, context, problems, network } = await signedInPage(env.browser);
   await control('/sandbox/faults', { kind: 'rate_limit', path: '/restapi/oauth/token', method: 'POST', retryAfterSecs: 5 });
   await control('/sandbox/tokens/expire', { kind: 'access', extension: '102' });
   await page.getByText('updates resume in', { exact: false }).waitFor({ timeout: 15000 });
   await page.getByText('updates resume in', { exact: false }).waitFor({ state: 'detached', timeout: 20000 });
   await page.locator('.rcac-status').getByText('Updated').waitFor();
   assert.equal(await page.getByRole('button', { name: 'Sign in with RingCentral' }).count(), 0, 'still signed in');
-  assert.deepEqual(problems(), []);
-  onlyStatuses(network(), [401, 429]);
+  assertClean({ problems, network }, [401, 429]);
   await context.close();
 });
 
 test('a dead refresh token returns to signed-out with the reason, and signing in again works', async () => {
-  const { page, context, problems, network } = await signedIn(env.browser);
+  const { page, context, problems, network } = await signedInPage(env.browser);
   await control('/sandbox/tokens/expire', { kind: 'refresh', extension: '102' });
   await control('/sandbox/tokens/expire', { kind: 'access', extension: '102' });
   await page.getByText('Your RingCentral session ended', { exact: false }).waitFor({ timeout: 15000 });
@@ -67,13 +53,12 @@ test('a dead refresh token returns to signed-out with the reason, and signing in
   await page.waitForURL(/authorize/);
   await signInOnSandboxPage(page, 'Ben Baker');
   await page.getByText('Ben Baker').first().waitFor();
-  assert.deepEqual(problems(), []);
-  onlyStatuses(network(), [400, 401]);
+  assertClean({ problems, network }, [400, 401]);
   await context.close();
 });
 
 test('5xx three times: backoff, a stale badge, and recovery clears it', async () => {
-  const { page, context, problems, network } = await signedIn(env.browser);
+  const { page, context, problems, network } = await signedInPage(env.browser);
   await control('/sandbox/faults', { kind: 'server_error', path: 'active-calls', method: 'GET', count: 3 });
   await page.getByText('Stale since', { exact: false }).waitFor({ timeout: 15000 });
   await page.getByText('RingCentral had a problem').waitFor();
@@ -82,13 +67,12 @@ test('5xx three times: backoff, a stale badge, and recovery clears it', async ()
   const failed = polls(await requests()).filter((r) => r.status === 500).map((r) => r.at);
   assert.equal(failed.length, 3);
   assert.ok(failed[2] - failed[1] > failed[1] - failed[0] - 500, `backoff grows: ${failed}`);
-  assert.deepEqual(problems(), []);
-  onlyStatuses(network(), [500]);
+  assertClean({ problems, network }, [500]);
   await context.close();
 });
 
 test('a dropped connection is a network error with backoff, then recovery', async () => {
-  const { page, context, network } = await signedIn(env.browser);
+  const { page, context, network } = await signedInPage(env.browser);
   // Chromium retries a GET once on a reused connection that drops, so one drop is invisible: drop three.
   await control('/sandbox/faults', { kind: 'drop', path: 'active-calls', method: 'GET', count: 3 });
   await page.getByText('Stale since', { exact: false }).waitFor({ timeout: 15000 });
@@ -98,7 +82,7 @@ test('a dropped connection is a network error with backoff, then recovery', asyn
 });
 
 test('offline: the offline state and no request storm; online: resumes at once', async () => {
-  const { page, context, problems, network } = await signedIn(env.browser);
+  const { page, context, problems, network } = await signedInPage(env.browser);
   await context.setOffline(true);
   await page.getByText('Offline', { exact: false }).waitFor();
   const before = polls(await requests()).length;
@@ -115,7 +99,7 @@ test('offline: the offline state and no request storm; online: resumes at once',
 });
 
 test('malformed, truncated, unknown values and an unreadable record: good rows stay, a quiet warning', async () => {
-  const { page, context, problems, network } = await signedIn(env.browser);
+  const { page, context, problems, network } = await signedInPage(env.browser);
   const { id } = await control('/sandbox/calls', { extension: '102', from: { name: 'Good Caller', phoneNumber: '+14155550100' } });
   const row = page.locator(`tr[data-call-id="${id}"]`);
   await row.waitFor({ timeout: 15000 });
@@ -131,13 +115,12 @@ test('malformed, truncated, unknown values and an unreadable record: good rows s
   assert.equal(await row.count(), 1, 'the rows stay through an unreadable answer');
   await control('/sandbox/faults', { kind: 'truncated_json', path: 'active-calls', method: 'GET' });
   await page.getByText('Unreadable answer').waitFor({ state: 'detached', timeout: 30000 });
-  assert.deepEqual(problems(), []);
-  onlyStatuses(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });
 
 test('hostile names are inert text', async () => {
-  const { page, context, problems, network } = await signedIn(env.browser);
+  const { page, context, problems, network } = await signedInPage(env.browser);
   await page.exposeFunction('pwned', () => { throw new Error('script ran'); });
   const names = ['<img src=x onerror=pwned()>', '</script><script>pwned()</script>', '\u202Eevil\u202C caller'];
   for (const name of names) await control('/sandbox/calls', { extension: '102', from: { name } });
@@ -145,14 +128,13 @@ test('hostile names are inert text', async () => {
   const text = await page.locator('tbody').innerText();
   for (const name of names) assert.ok(text.includes(name.replace(/[\u202E\u202C]/g, '').trim()) || text.includes(name), name);
   assert.equal(await page.locator('tbody img, tbody script').count(), 0);
-  assert.deepEqual(problems(), []);
-  onlyStatuses(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });
 
 test('an admin sees every extension in account scope; a user gets the explanation and a way back', async () => {
   await control('/sandbox/reset', { seed: 7, noTraffic: true });
-  const admin = await signedIn(env.browser, 'Ada Admin');
+  const admin = await signedInPage(env.browser, { user: 'Ada Admin' });
   await control('/sandbox/calls', { extension: '102', from: { name: 'For Ben' } });
   await control('/sandbox/calls', { extension: '101', from: { name: 'For Ada' } });
   await admin.page.getByRole('combobox').selectOption('account');
@@ -162,7 +144,7 @@ test('an admin sees every extension in account scope; a user gets the explanatio
   assert.match(await admin.page.locator('tbody').innerText(), /Ben Baker \(ext\. 102\)/);
   await admin.context.close();
 
-  const user = await signedIn(env.browser, 'Ben Baker');
+  const user = await signedInPage(env.browser);
   await control('/sandbox/calls', { extension: '102', from: { name: 'For Ben' } });
   await user.page.getByRole('combobox').selectOption('account');
   await user.page.getByText('[ReadCompanyCallLog] permission required', { exact: false }).waitFor({ timeout: 15000 });
@@ -176,7 +158,7 @@ test('an admin sees every extension in account scope; a user gets the explanatio
 });
 
 test('sign out: revoke reaches the sandbox, no token is kept, polling stops', async () => {
-  const { page, context, problems, network } = await signedIn(env.browser);
+  const { page, context, problems, network } = await signedInPage(env.browser);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('button', { name: 'Sign in with RingCentral' }).waitFor();
   const log = await requests();
@@ -189,20 +171,18 @@ test('sign out: revoke reaches the sandbox, no token is kept, polling stops', as
   await page.waitForTimeout(7000);
   assert.equal(polls(await requests()).length, n, 'no more polling');
   assert.equal((await control('/sandbox/state', undefined, 'GET')).sessions, 0, 'the session is gone at the server');
-  assert.deepEqual(problems(), []);
-  onlyStatuses(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });
 
 test('500 calls over several pages render and update', async () => {
-  const { page, context, problems, network } = await signedIn(env.browser, 'Ben Baker', '&pageSize=100');
+  const { page, context, problems, network } = await signedInPage(env.browser, { params: { pollSeconds: 6, pageSize: 100 } });
   await control('/sandbox/calls', { extension: '102', count: 500, from: { name: 'Bulk caller' } });
   await page.locator('tbody tr').nth(499).waitFor({ timeout: 20000 });
   assert.equal(await page.locator('tbody tr').count(), 500);
   const pages = polls(await requests()).filter((r) => /page=5/.test(r.query));
   assert.ok(pages.length >= 1, 'fetched page 5');
-  assert.deepEqual(problems(), []);
-  onlyStatuses(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });
 
@@ -211,7 +191,7 @@ test('storage blocked: works for the tab and says it cannot keep the session', a
   await page.addInitScript(() => {
     Object.defineProperty(window, 'sessionStorage', { get() { throw new DOMException('blocked', 'SecurityError'); } });
   });
-  await page.goto(base());
+  await page.goto(widgetUrl({ pollSeconds: 6 }));
   await page.getByText('This browser blocks storage here', { exact: false }).waitFor();
   const [popup] = await Promise.all([
     context.waitForEvent('page'),
@@ -221,7 +201,6 @@ test('storage blocked: works for the tab and says it cannot keep the session', a
   await signInOnSandboxPage(popup, 'Ben Baker');
   await page.getByText('Ben Baker').first().waitFor();
   await page.getByText('Storage is blocked', { exact: false }).waitFor();
-  assert.deepEqual(problems(), []);
-  onlyStatuses(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });

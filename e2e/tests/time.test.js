@@ -3,7 +3,7 @@
 // nothing while a penalty runs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAll, freshPage, control, requests, signInOnSandboxPage, onlyStatuses, WIDGET } from '../lib/harness.js';
+import { startAll, freshPage, control, requests, signInOnSandboxPage, onlyStatuses, WIDGET, assertClean, widgetUrl } from '../lib/harness.js';
 
 let env;
 before(async () => { env = await startAll(); });
@@ -17,7 +17,7 @@ async function signedInWithClock(browser) {
   await control('/sandbox/clock', { freeze: true });
   const { now } = await control('/sandbox/clock', undefined, 'GET');
   await s.page.clock.install({ time: now });
-  await s.page.goto(`${WIDGET}?clientId=demo-client&server=http://127.0.0.1:18790&pollSeconds=6`);
+  await s.page.goto(widgetUrl({ pollSeconds: 6 }));
   await s.page.getByRole('button', { name: 'Sign in with RingCentral' }).click();
   await s.page.waitForURL(/authorize/);
   await signInOnSandboxPage(s.page, 'Ben Baker');
@@ -53,8 +53,7 @@ test('over five simulated minutes, with the refresh button pressed often: never 
   assert.ok(times.length >= 45, `kept polling: ${times.length}, gaps ${gaps}`);
   assert.ok(maxInAnyWindow(times) <= 10, `at most 10 in any 60 s window, saw ${maxInAnyWindow(times)}`);
   assert.ok(polls(await requests()).every((r) => r.status === 200), 'the sandbox never had to refuse one');
-  assert.deepEqual(problems(), []);
-  onlyStatuses(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });
 
@@ -70,8 +69,7 @@ test('429 with Retry-After: nothing reaches the sandbox until it has passed', as
   const after = polls(await requests()).filter((r) => r.at > limited.at).map((r) => r.at - limited.at);
   assert.ok(after.length > 0, 'polling resumed');
   assert.ok(after[0] >= 30000, `first request ${after[0]} ms after the 429`);
-  assert.deepEqual(problems(), []);
-  onlyStatuses(network(), [429]);
+  assertClean({ problems, network }, [429]);
   await context.close();
 });
 
@@ -88,8 +86,7 @@ test('429 with the header hidden from the browser: nothing for 60 s', async () =
   assert.ok(after.length > 0, 'polling resumed');
   assert.ok(after[0] >= 60000, `Retry-After unreadable: waited ${after[0]} ms, not the hidden 5 s`);
   await control('/sandbox/settings', { hideRateLimitHeaders: false });
-  assert.deepEqual(problems(), []);
-  onlyStatuses(network(), [429]);
+  assertClean({ problems, network }, [429]);
   await context.close();
 });
 
@@ -103,8 +100,7 @@ test('a lower limit in readable headers is adopted: the sandbox never has to ref
   assert.ok(maxInAnyWindow(log.map((r) => r.at)) <= 3, 'at most 3 a minute');
   assert.ok(log.every((r) => r.status === 200), 'never refused');
   await control('/sandbox/settings', { heavy: { requests: 10, windowSecs: 60, penaltySecs: 60 } });
-  assert.deepEqual(problems(), []);
-  onlyStatuses(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });
 
@@ -122,8 +118,7 @@ test('a real penalty with the headers hidden: nothing is sent while it runs', as
   }
   assert.ok(refused.length <= log.length / 3, 'a 429 is the exception, not the rhythm');
   await control('/sandbox/settings', { hideRateLimitHeaders: false, heavy: { requests: 10, windowSecs: 60, penaltySecs: 60 } });
-  assert.deepEqual(problems(), []);
-  onlyStatuses(network(), [429]);
+  assertClean({ problems, network }, [429]);
   await context.close();
 });
 
@@ -144,7 +139,6 @@ test('hidden page: no requests while hidden; shown: one immediate refresh', asyn
   await advance(page, 500);
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(polls(await requests()).length, before + 1, 'one refresh at once');
-  assert.deepEqual(problems(), []);
-  onlyStatuses(network(), []);
+  assertClean({ problems, network });
   await context.close();
 });
