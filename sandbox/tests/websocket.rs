@@ -869,6 +869,57 @@ async fn bad_frames_get_error_frames_and_never_disturb_another_client() {
     assert_eq!(other.event().await[1]["body"]["telephonyStatus"], "Ringing");
 }
 
+#[tokio::test]
+async fn garbage_of_every_shape_never_breaks_the_gateway() {
+    let l = live().await;
+    let t = access(&l.s.sign_in(USER).await);
+    let (mut c, _) = l.connect(&t).await;
+    // A small deterministic generator: frames built from pieces of real ones, cut and mixed.
+    let pieces = [
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        ":",
+        "\"type\"",
+        "\"ClientRequest\"",
+        "\"Heartbeat\"",
+        "\"messageId\"",
+        "\"m\"",
+        "\"method\"",
+        "\"POST\"",
+        "\"path\"",
+        "\"/restapi/v1.0/subscription/\"",
+        "\"eventFilters\"",
+        "null",
+        "true",
+        "1e308",
+        "-0",
+        "\"\\u0000\"",
+        "\"\u{1F600}\"",
+        "[[[[",
+        "\"deliveryMode\"",
+    ];
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    for round in 0..40 {
+        let mut frame = String::new();
+        for _ in 0..(round % 23 + 1) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            frame.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+        }
+        c.send(&frame).await;
+        // Every frame gets an answer (an Error frame, an echo, or a request's reply): the socket lives.
+        match c.got().await {
+            Got::Frame(_) => {}
+            other => panic!("{frame} → {other:?}"),
+        }
+    }
+    c.heartbeat().await;
+}
+
 // ---------------------------------------------------------------- control API
 
 #[tokio::test]

@@ -242,10 +242,12 @@ mod tests {
         // A refused sign-in carries RingCentral's code to the host.
         let mut s = Rc::new(State::new(Scope::Extension, 0.0, None));
         let mut o = Observer::default();
-        s = s.clone().reduce(Action::SignInFailed(crate::state::SignInFailure {
-            code: Some("OAU-109".into()),
-            message: "RingCentral refused the sign-in".into(),
-        }));
+        s = s
+            .clone()
+            .reduce(Action::SignInFailed(crate::state::SignInFailure {
+                code: Some("OAU-109".into()),
+                message: "RingCentral refused the sign-in".into(),
+            }));
         let ev = o.observe(&s);
         assert_eq!(detail(&ev[0])["kind"], "sign-in");
         assert_eq!(detail(&ev[0])["code"], "OAU-109");
