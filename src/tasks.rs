@@ -234,7 +234,6 @@ pub async fn poll(
     scope: Scope,
     dispatch: Dispatch,
 ) {
-    let mut retried_after_refresh = false;
     loop {
         let Env { hidden, online } = *env.borrow();
         let decision = sched.borrow_mut().decide(web::now(), hidden, online);
@@ -247,42 +246,13 @@ pub async fn poll(
                 let result = fetch_calls(&session, &sched, scope).await;
                 let now = web::now();
                 match result {
-                    Ok(loaded) => {
-                        retried_after_refresh = false;
-                        dispatch.emit(loaded);
-                    }
+                    Ok(loaded) => dispatch.emit(loaded),
                     Err(ApiError::RateLimited { retry_after }) => {
                         pause(&sched, &dispatch, now, retry_after)
                     }
-                    Err(e @ ApiError::Unauthorized { .. }) => {
-                        // One refresh and one retry; a second 401 (or a failed refresh) ends the session, with
-                        // the reason RingCentral gave last.
-                        let ended = if retried_after_refresh || !session.can_refresh() {
-                            e
-                        } else {
-                            match session.refresh(None).await {
-                                Ok(()) => {
-                                    // Only a refresh that happened uses up the one retry.
-                                    retried_after_refresh = true;
-                                    sched.borrow_mut().request_now();
-                                    continue;
-                                }
-                                Err(why @ ApiError::Unauthorized { .. }) => why,
-                                // The token endpoint's own limit (Auth group): pause like any 429.
-                                Err(ApiError::RateLimited { retry_after }) => {
-                                    pause(&sched, &dispatch, now, retry_after);
-                                    continue;
-                                }
-                                Err(other) => {
-                                    sched.borrow_mut().on_failure(now, web::random());
-                                    dispatch.emit(Action::Failed {
-                                        error: other,
-                                        at: now,
-                                    });
-                                    continue;
-                                }
-                            }
-                        };
+                    // The request layer already refreshed once and retried: the session has ended, with the
+                    // reason RingCentral gave last.
+                    Err(ended @ ApiError::Unauthorized { .. }) => {
                         session.forget();
                         dispatch.emit(Action::SignedOut(Some(session_ended(&ended).message)));
                         return;

@@ -11,7 +11,7 @@ use crate::api::model::TokenInfo;
 use crate::auth::flow;
 use crate::config::WidgetConfig;
 use crate::web;
-use futures_util::future::{FutureExt, LocalBoxFuture};
+use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::JsValue;
 
@@ -25,10 +25,14 @@ struct Tokens {
     refresh: Option<String>,
 }
 
+/// A refresh under way: the token endpoint's answer, shared by every caller that needs it. It owns what it sends
+/// (no reference to the session), so a widget that goes away mid-refresh leaves nothing behind.
+type Flight = Shared<LocalBoxFuture<'static, Result<(TokenInfo, f64), ApiError>>>;
+
 pub struct Session {
     pub cfg: WidgetConfig,
     tokens: RefCell<Option<Tokens>>,
-    refreshing: Cell<bool>,
+    flight: RefCell<Option<Flight>>,
     /// Bumped on sign-out so a refresh that finishes afterwards is dropped.
     generation: Cell<u32>,
 }
@@ -38,7 +42,7 @@ impl Session {
         Session {
             cfg,
             tokens: RefCell::new(None),
-            refreshing: Cell::new(false),
+            flight: RefCell::new(None),
             generation: Cell::new(0),
         }
     }
@@ -103,47 +107,55 @@ impl Session {
         Ok(self.keep(read_tokens(&a.value)?, a.at))
     }
 
-    /// Uses a refresh token. One refresh at a time: a second caller waits for the first and shares its result.
+    /// Uses a refresh token. Single-flight: while one refresh is under way every caller awaits the same one and
+    /// gets its result, so a rotating refresh token is never sent twice.
     /// (Boxed, like `get`: several callers share one copy of the code instead of each inlining it.)
     pub fn refresh(&self, token: Option<String>) -> LocalBoxFuture<'_, Result<(), ApiError>> {
         self.refresh_inner(token).boxed_local()
     }
 
-    async fn refresh_inner(&self, token: Option<String>) -> Result<(), ApiError> {
-        if self.refreshing.get() {
-            while self.refreshing.get() {
-                web::sleep(50.0).await;
-            }
-            return if self.has_tokens() {
-                Ok(())
-            } else {
-                Err(ended("the session ended"))
-            };
+    fn flight(&self, token: Option<String>) -> Result<Flight, ApiError> {
+        if let Some(f) = self.flight.borrow().clone() {
+            return Ok(f);
         }
-        let Some(rt) = token.or_else(|| {
-            self.tokens
-                .borrow()
-                .as_ref()
-                .and_then(|t| t.refresh.clone())
-        }) else {
-            return Err(ended(
-                "the session expired and this app gets no refresh token",
-            ));
-        };
-        let generation = self.generation.get();
-        self.refreshing.set(true);
-        let result = request(
-            &self.token_url(),
+        let rt = token
+            .or_else(|| {
+                self.tokens
+                    .borrow()
+                    .as_ref()
+                    .and_then(|t| t.refresh.clone())
+            })
+            .ok_or_else(|| ended("the session expired and this app gets no refresh token"))?;
+        let (url, body) = (
+            self.token_url(),
             Body::Form(flow::refresh_body(&self.cfg, &rt)),
-            None,
-        )
-        .await
-        .and_then(|a| Ok((read_tokens(&a.value)?, a.at)));
-        self.refreshing.set(false);
+        );
+        let f = async move {
+            let a = request(&url, body, None).await?;
+            Ok((read_tokens(&a.value)?, a.at))
+        }
+        .boxed_local()
+        .shared();
+        *self.flight.borrow_mut() = Some(f.clone());
+        Ok(f)
+    }
+
+    async fn refresh_inner(&self, token: Option<String>) -> Result<(), ApiError> {
+        let generation = self.generation.get();
+        let flight = self.flight(token)?;
+        let result = flight.clone().await;
+        {
+            // The first caller back ends the flight; a newer one is left alone.
+            let mut current = self.flight.borrow_mut();
+            if current.as_ref().is_some_and(|f| f.ptr_eq(&flight)) {
+                *current = None;
+            }
+        }
         if generation != self.generation.get() {
             return Err(ended("signed out"));
         }
         match result {
+            // Every caller keeps the same answer: the same tokens, written again.
             Ok((tokens, at)) => {
                 self.keep(tokens, at);
                 Ok(())
@@ -173,14 +185,22 @@ impl Session {
         }
     }
 
-    /// An authorized GET of a RingCentral path; the body as parsed JSON.
+    /// An authorized GET of a RingCentral path; the body as parsed JSON. A 401 gets one refresh and one retry
+    /// (a second 401, or a failed refresh, is the answer); a 429 from the token endpoint meanwhile is answered as is.
     pub fn get<'a>(
         &'a self,
         path: &'a str,
     ) -> LocalBoxFuture<'a, Result<Answer<JsValue>, ApiError>> {
         async move {
             let token = self.access_token().await?;
-            request(&self.url(path), Body::None, Some(&token)).await
+            match request(&self.url(path), Body::None, Some(&token)).await {
+                Err(ApiError::Unauthorized { .. }) if self.can_refresh() => {
+                    self.refresh(None).await?;
+                    let token = self.access_token().await?;
+                    request(&self.url(path), Body::None, Some(&token)).await
+                }
+                other => other,
+            }
         }
         .boxed_local()
     }
