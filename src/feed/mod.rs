@@ -10,3 +10,5 @@
 
 pub mod channel;
 pub mod frames;
+#[cfg(target_arch = "wasm32")]
+pub mod tabs;

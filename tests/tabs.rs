@@ -1,0 +1,111 @@
+//! The browser's means for one feed per browser, in headless Chromium: the Web Lock that says who leads (queued,
+//! released, stolen, abandoned) and the BroadcastChannel the tabs talk over; and the fallback where locks are gone.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may stop at the first surprise
+
+use futures_util::future::{select, Either};
+use rc_active_calls::feed::channel::{Envelope, Message, TabCommand};
+use rc_active_calls::feed::tabs::{lead, Channel, Unavailable};
+use rc_active_calls::web;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// `Some` when `f` finishes within `ms`, `None` when it is still waiting (and is dropped).
+async fn within<T>(ms: f64, f: impl std::future::Future<Output = T>) -> Option<T> {
+    match select(Box::pin(f), Box::pin(web::sleep(ms))).await {
+        Either::Left((v, _)) => Some(v),
+        Either::Right(_) => None,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn one_leader_at_a_time_and_the_next_in_line_takes_over() {
+    let name = "rc-test:one-leader";
+    let first = lead(name, false).await.unwrap();
+    assert!(first.still_held().await);
+    // While it leads, a second request waits; given up, it leaves the line without holding anything.
+    assert!(within(200.0, lead(name, false)).await.is_none());
+    assert!(first.still_held().await);
+    // Queued again, it is granted as soon as the first lets go.
+    let waiting = lead(name, false);
+    drop(first);
+    let second = within(2000.0, waiting)
+        .await
+        .expect("granted after release")
+        .unwrap();
+    assert!(second.still_held().await);
+}
+
+#[wasm_bindgen_test]
+async fn a_steal_takes_the_lock_and_the_old_leader_learns_it() {
+    let name = "rc-test:steal";
+    let old = lead(name, false).await.unwrap();
+    let new = within(1000.0, lead(name, true))
+        .await
+        .expect("a steal does not wait")
+        .unwrap();
+    web::sleep(50.0).await;
+    assert!(old.lost(), "the old leader is told");
+    assert!(!old.still_held().await);
+    assert!(new.still_held().await);
+    // The old one going away does not release the new one's lock.
+    drop(old);
+    assert!(new.still_held().await);
+}
+
+#[wasm_bindgen_test]
+async fn without_web_locks_leading_is_unavailable_never_a_crash() {
+    let navigator: JsValue = web::window().unwrap().navigator().into();
+    let hide = js_sys::Object::new();
+    js_sys::Reflect::set(&hide, &"value".into(), &JsValue::UNDEFINED).unwrap();
+    js_sys::Reflect::set(&hide, &"configurable".into(), &JsValue::TRUE).unwrap();
+    js_sys::Object::define_property(&navigator.clone().into(), &"locks".into(), &hide);
+    let r = lead("rc-test:no-locks", false).await.err();
+    js_sys::Reflect::delete_property(&navigator.into(), &"locks".into()).unwrap();
+    assert_eq!(r, Some(Unavailable));
+    assert!(
+        lead("rc-test:no-locks", false).await.is_ok(),
+        "back once restored"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn tabs_hear_each_other_and_ignore_what_is_not_a_message() {
+    let (a, b) = (
+        Channel::open("rc-test:channel").unwrap(),
+        Channel::open("rc-test:channel").unwrap(),
+    );
+    let heard = Rc::new(RefCell::new(vec![]));
+    let _listening = {
+        let heard = heard.clone();
+        b.listen(move |e| heard.borrow_mut().push(e))
+    };
+    // Junk and another version first, through the raw channel: dropped.
+    let raw = web_sys::BroadcastChannel::new("rc-test:channel").unwrap();
+    raw.post_message(&"junk".into()).unwrap();
+    raw.post_message(
+        &rc_active_calls::api::json::parse(r#"{"v":2,"from":"x","kind":"resign","term":1}"#)
+            .unwrap(),
+    )
+    .unwrap();
+    let sent = Envelope::new(
+        "tab-a",
+        Message::Command {
+            command: TabCommand::Refresh,
+        },
+    );
+    assert!(a.post(&sent));
+    for _ in 0..40 {
+        if !heard.borrow().is_empty() {
+            break;
+        }
+        web::sleep(25.0).await;
+    }
+    web::sleep(50.0).await;
+    assert_eq!(*heard.borrow(), vec![sent]);
+    raw.close();
+}
