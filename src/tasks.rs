@@ -171,13 +171,20 @@ fn list_path(scope: Scope) -> &'static str {
     }
 }
 
+/// What the poll fetches: whose calls, and how many a page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Plan {
+    pub scope: Scope,
+    pub page_size: u32,
+}
+
 /// One refresh: every page of the list, each counted against the Heavy budget before it is sent.
 async fn fetch_calls(
     session: &Session,
     sched: &RefCell<Scheduler>,
-    scope: Scope,
+    plan: Plan,
 ) -> Result<Action, ApiError> {
-    let per_page = session.cfg.page_size;
+    let (scope, per_page) = (plan.scope, plan.page_size);
     let mut calls = vec![];
     let mut skipped = 0;
     let mut page = 1;
@@ -231,7 +238,7 @@ pub async fn poll(
     session: Rc<Session>,
     sched: Rc<RefCell<Scheduler>>,
     env: Rc<RefCell<Env>>,
-    scope: Scope,
+    plan: Plan,
     dispatch: Dispatch,
 ) {
     loop {
@@ -243,7 +250,7 @@ pub async fn poll(
             Decision::Wait(ms) => web::sleep(ms.min(250.0)).await,
             Decision::Send => {
                 dispatch.emit(Action::Fetching);
-                let result = fetch_calls(&session, &sched, scope).await;
+                let result = fetch_calls(&session, &sched, plan).await;
                 let now = web::now();
                 match result {
                     Ok(loaded) => dispatch.emit(loaded),

@@ -210,8 +210,13 @@ test('mount(): bad config throws, update() applies, unmount() stops requests, tw
   await page.locator('#wb').getByText('Ben Baker').waitFor();
   assert.equal(await page.locator('#wa').getByText('Ben Baker').count(), 0);
 
-  await page.evaluate(() => window.a.update({ clientId: 'demo-client', server: 'http://127.0.0.1:18790', redirectUri: `${location.origin}/callback.html`, sessionKey: 'a', scope: 'account', theme: 'dark' }));
+  const grants = async () => (await requests()).filter((r) => r.path === '/restapi/oauth/token').length;
+  const grantsBefore = await grants();
+  await page.evaluate(() => window.a.update({ clientId: 'demo-client', server: 'http://127.0.0.1:18790', redirectUri: `${location.origin}/callback.html`, sessionKey: 'a', scope: 'account', theme: 'dark', pageSize: 50 }));
   await page.locator('#wa').getByText('No active calls in the account right now.').waitFor();
+  // A new scope and page size are the poll's plan, not a new session: nothing signs in or refreshes again.
+  await until(async () => (await activeCallRequests()).some((r) => r.includes('/account/') || /perPage=50/.test(r)));
+  assert.equal(await grants(), grantsBefore);
   assert.equal(await page.locator('#wa section.rcac').getAttribute('data-theme'), 'dark');
   const badUpdate = await page.evaluate(() => { try { window.a.update({ clientId: 'x', scope: 'galaxy' }); return null; } catch (e) { return e.message; } });
   assert.match(badUpdate, /scope/);

@@ -4,7 +4,7 @@
 use super::panel::{self, NoteEvent};
 use super::{config_panel, sign_in};
 use crate::auth::session::Session;
-use crate::config::{LoginFlow, Problem, Scope, Theme, WidgetConfig};
+use crate::config::{LoginFlow, Problem, Scope, Theme, WidgetConfig, MAX_PAGE_SIZE};
 use crate::contacts;
 use crate::embed::commands::Command;
 use crate::embed::events::{call_payload, Observer};
@@ -29,14 +29,14 @@ pub struct AppProps {
 /// How long the host has to answer a `note` event before the widget says it did not.
 const NOTE_TIMEOUT_MS: f64 = 15_000.0;
 
-/// What makes a session: when any of it changes, the widget signs in afresh.
-fn session_identity(c: &WidgetConfig) -> (String, String, String, String, u32) {
+/// What makes a session: when any of it changes, the widget signs in afresh. What is fetched (scope, page size)
+/// is the poll's plan, not the session's: changing it never signs anyone in again.
+fn session_identity(c: &WidgetConfig) -> (String, String, String, String) {
     (
         c.client_id.clone(),
         c.server.clone(),
         c.redirect_uri.clone(),
         c.session_key.clone(),
-        c.page_size,
     )
 }
 
@@ -186,29 +186,30 @@ pub fn app(props: &AppProps) -> Html {
             env.clone(),
             dispatch.clone(),
         );
-        use_effect_with(
-            (signed_in, state.scope, generation),
-            move |(on, scope, _)| {
-                let task = match (on, session.as_ref()) {
-                    (true, Some(s)) => {
-                        sched.borrow_mut().request_now();
-                        Some(tasks::spawn(tasks::poll(
-                            s.clone(),
-                            sched,
-                            env,
-                            *scope,
-                            dispatch,
-                        )))
-                    }
-                    _ => None,
-                };
-                move || {
-                    if let Some(t) = task {
-                        t.abort();
-                    }
+        let plan = tasks::Plan {
+            scope: state.scope,
+            page_size: ok_cfg.as_ref().map_or(MAX_PAGE_SIZE, |c| c.page_size),
+        };
+        use_effect_with((signed_in, plan, generation), move |(on, plan, _)| {
+            let task = match (on, session.as_ref()) {
+                (true, Some(s)) => {
+                    sched.borrow_mut().request_now();
+                    Some(tasks::spawn(tasks::poll(
+                        s.clone(),
+                        sched,
+                        env,
+                        *plan,
+                        dispatch,
+                    )))
                 }
-            },
-        );
+                _ => None,
+            };
+            move || {
+                if let Some(t) = task {
+                    t.abort();
+                }
+            }
+        });
     }
 
     {
