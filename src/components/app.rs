@@ -2,12 +2,12 @@
 //! their cleanup.
 
 use super::panel::{self, NoteEvent};
-use super::{config_panel, sign_in};
+use super::{config_panel, hooks, sign_in};
 use crate::auth::session::Session;
 use crate::config::{LoginFlow, Problem, Scope, Theme, WidgetConfig, MAX_PAGE_SIZE};
-use crate::contacts;
+
 use crate::embed::commands::Command;
-use crate::embed::events::{call_payload, Observer};
+use crate::embed::events::call_payload;
 use crate::embed::host::Host;
 use crate::embed::payload::HostEvent;
 use crate::poll::Scheduler;
@@ -16,7 +16,7 @@ use crate::tasks::{self, Env};
 use crate::web::{self, TimeFormat};
 use gloo_events::EventListener;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
+
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq, Clone)]
@@ -164,19 +164,8 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
-    // The second hand: durations and "updated N s ago" tick while signed in.
     let signed_in = state.signed_in();
-    {
-        let dispatch = dispatch.clone();
-        use_effect_with(signed_in, move |on| {
-            let interval = on.then(|| {
-                gloo_timers::callback::Interval::new(1000, move || {
-                    dispatch.emit(Action::Tick(web::now()))
-                })
-            });
-            move || drop(interval)
-        });
-    }
+    hooks::use_ticker(signed_in, dispatch.clone());
 
     // Polling, while signed in, for the chosen scope.
     {
@@ -244,73 +233,15 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
-    // iframe mode: messages from the parent, heard from allow-listed origins only.
-    {
-        let allowed = ok_cfg
-            .as_ref()
-            .and_then(|c| c.embed.as_ref())
-            .map(|e| e.allowed.clone());
-        let host = host.clone();
-        use_effect_with(allowed, move |allowed| {
-            let listener = allowed.clone().zip(web::window()).map(|(allowed, w)| {
-                EventListener::new(&w, "message", move |e| {
-                    if let Some(e) = e.dyn_ref::<web_sys::MessageEvent>() {
-                        host.on_message(e, &allowed);
-                    }
-                })
-            });
-            move || drop(listener)
-        });
-    }
+    let allowed = ok_cfg
+        .as_ref()
+        .and_then(|c| c.embed.as_ref())
+        .map(|e| e.allowed.clone());
+    hooks::use_parent_messages(allowed, host.clone());
 
-    // Host events: after each render, whatever the new state means for the host.
-    {
-        let (host, state) = (host.clone(), state.clone());
-        let observer = use_mut_ref(Observer::default);
-        use_effect(move || {
-            for event in observer.borrow_mut().observe(&state) {
-                host.emit(&event);
-            }
-        });
-    }
+    hooks::use_host_events(host.clone(), state.clone());
 
-    // Contact matching: the numbers on screen that the host has not been asked about (or not lately). Checked
-    // when the list changes and once a minute; the panel never waits for it.
-    {
-        let numbers: Vec<String> = state
-            .calls
-            .iter()
-            .filter_map(|c| c.remote.phone_number.clone())
-            .collect();
-        let minute = (state.now / 60_000.0) as u64;
-        let (host, dispatch, owned, state) =
-            (host.clone(), dispatch.clone(), owned.clone(), state.clone());
-        // A resolver given later (the element's property) counts as a change too.
-        let can = host.can_resolve();
-        use_effect_with((numbers, minute, can), move |(numbers, _, can)| {
-            let now = web::now();
-            let wanted = state
-                .contacts
-                .wanted(numbers.iter().map(String::as_str), now);
-            if *can && !wanted.is_empty() {
-                dispatch.emit(Action::ContactsAsked(wanted.clone()));
-                owned.borrow_mut().start(async move {
-                    let action = match host.resolve(&wanted).await {
-                        Ok(answer) => Action::ContactsAnswered {
-                            found: contacts::read_answer(&answer, &wanted, &host.base()),
-                            asked: wanted,
-                            at: web::now(),
-                        },
-                        Err(()) => Action::ContactsFailed {
-                            asked: wanted,
-                            at: web::now(),
-                        },
-                    };
-                    dispatch.emit(action);
-                });
-            }
-        });
-    }
+    hooks::use_contacts(host.clone(), state.clone(), dispatch.clone(), owned.clone());
 
     let on_select = {
         let (host, state, dispatch) = (host.clone(), state.clone(), dispatch.clone());

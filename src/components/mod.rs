@@ -3,6 +3,7 @@
 pub mod app;
 pub mod call_row;
 pub mod config_panel;
+pub mod hooks;
 pub mod panel;
 pub mod sign_in;
 pub mod status_bar;

@@ -1,0 +1,95 @@
+//! The root component's concerns that stand apart from the session: each a hook owning its effects, started and
+//! stopped with the component (yew's `#[hook]`, as in its todomvc example).
+
+use crate::contacts;
+use crate::embed::events::Observer;
+use crate::embed::host::Host;
+use crate::state::{Action, State};
+use crate::tasks;
+use crate::web;
+use gloo_events::EventListener;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// The second hand: durations and "updated N s ago" tick while signed in.
+#[hook]
+pub fn use_ticker(signed_in: bool, dispatch: Callback<Action>) {
+    use_effect_with(signed_in, move |on| {
+        let interval = on.then(|| {
+            gloo_timers::callback::Interval::new(1000, move || {
+                dispatch.emit(Action::Tick(web::now()))
+            })
+        });
+        move || drop(interval)
+    });
+}
+
+/// iframe mode: messages from the parent, heard from allow-listed origins only.
+#[hook]
+pub fn use_parent_messages(allowed: Option<Vec<String>>, host: Rc<Host>) {
+    use_effect_with(allowed, move |allowed| {
+        let listener = allowed.clone().zip(web::window()).map(|(allowed, w)| {
+            EventListener::new(&w, "message", move |e| {
+                if let Some(e) = e.dyn_ref::<web_sys::MessageEvent>() {
+                    host.on_message(e, &allowed);
+                }
+            })
+        });
+        move || drop(listener)
+    });
+}
+
+/// Host events: after each render, whatever the new state means for the host.
+#[hook]
+pub fn use_host_events(host: Rc<Host>, state: UseReducerHandle<State>) {
+    let observer = use_mut_ref(Observer::default);
+    use_effect(move || {
+        for event in observer.borrow_mut().observe(&state) {
+            host.emit(&event);
+        }
+    });
+}
+
+/// Contact matching: the numbers on screen that the host has not been asked about (or not lately). Checked when the
+/// list changes and once a minute; the panel never waits for it.
+#[hook]
+pub fn use_contacts(
+    host: Rc<Host>,
+    state: UseReducerHandle<State>,
+    dispatch: Callback<Action>,
+    owned: Rc<RefCell<tasks::Owned>>,
+) {
+    let numbers: Vec<String> = state
+        .calls
+        .iter()
+        .filter_map(|c| c.remote.phone_number.clone())
+        .collect();
+    let minute = (state.now / 60_000.0) as u64;
+    // A resolver given later (the element's property) counts as a change too.
+    let can = host.can_resolve();
+    use_effect_with((numbers, minute, can), move |(numbers, _, can)| {
+        let now = web::now();
+        let wanted = state
+            .contacts
+            .wanted(numbers.iter().map(String::as_str), now);
+        if *can && !wanted.is_empty() {
+            dispatch.emit(Action::ContactsAsked(wanted.clone()));
+            owned.borrow_mut().start(async move {
+                let action = match host.resolve(&wanted).await {
+                    Ok(answer) => Action::ContactsAnswered {
+                        found: contacts::read_answer(&answer, &wanted, &host.base()),
+                        asked: wanted,
+                        at: web::now(),
+                    },
+                    Err(()) => Action::ContactsFailed {
+                        asked: wanted,
+                        at: web::now(),
+                    },
+                };
+                dispatch.emit(action);
+            });
+        }
+    });
+}
