@@ -1,7 +1,7 @@
 //! The root component: one reducer owns the state; effects own every task, timer and listener and stop them in
 //! their cleanup.
 
-use super::panel::{self, NoteEvent};
+use super::panel;
 use super::{config_panel, hooks, sign_in};
 use crate::auth::session::Session;
 use crate::config::{LoginFlow, Problem, Scope, Theme, WidgetConfig, MAX_PAGE_SIZE};
@@ -25,9 +25,6 @@ pub struct AppProps {
     /// The page around the widget: events out, commands and contact answers in.
     pub host: Rc<Host>,
 }
-
-/// How long the host has to answer a `note` event before the widget says it did not.
-const NOTE_TIMEOUT_MS: f64 = 15_000.0;
 
 /// What makes a session: when any of it changes, the widget signs in afresh. What is fetched (scope, page size)
 /// is the poll's plan, not the session's: changing it never signs anyone in again.
@@ -254,44 +251,7 @@ pub fn app(props: &AppProps) -> Html {
             dispatch.emit(Action::Select(id));
         })
     };
-    let next_note = use_mut_ref(|| 0u32);
-    let on_note = host.embedded.then(|| {
-        let (host, state, dispatch, owned) =
-            (host.clone(), state.clone(), dispatch.clone(), owned.clone());
-        Callback::from(move |e: NoteEvent| match e {
-            NoteEvent::Open(id) => dispatch.emit(Action::NoteOpen(id)),
-            NoteEvent::Text(id, text) => dispatch.emit(Action::NoteText(id, text)),
-            NoteEvent::Close(id) => dispatch.emit(Action::NoteClose(id)),
-            NoteEvent::Save(id) => {
-                let Some(n) = state.note(&id) else { return };
-                if n.text.trim().is_empty() {
-                    return;
-                }
-                *next_note.borrow_mut() += 1;
-                let note_id = format!("{}-{}", n.call.id, next_note.borrow());
-                dispatch.emit(Action::NoteSaving {
-                    call_id: id,
-                    note_id: note_id.clone(),
-                });
-                host.emit(&HostEvent::Note {
-                    note_id: note_id.clone(),
-                    call: call_payload(&state, &n.call),
-                    text: n.text.trim().to_string(),
-                });
-                let dispatch = dispatch.clone();
-                owned.borrow_mut().start(async move {
-                    web::sleep(NOTE_TIMEOUT_MS).await;
-                    dispatch.emit(Action::NoteAnswered {
-                        note_id,
-                        ok: false,
-                        message: Some(
-                            "The page did not confirm the note. It is kept here: try again.".into(),
-                        ),
-                    });
-                });
-            }
-        })
-    });
+    let on_note = hooks::use_notes(host.clone(), state.clone(), dispatch.clone(), owned.clone());
 
     let on_sign_in = {
         let (session, dispatch, owned) = (session.clone(), dispatch.clone(), owned.clone());

@@ -1,9 +1,12 @@
 //! The root component's concerns that stand apart from the session: each a hook owning its effects, started and
 //! stopped with the component (yew's `#[hook]`, as in its todomvc example).
 
+use super::panel::NoteEvent;
 use crate::contacts;
+use crate::embed::events::call_payload;
 use crate::embed::events::Observer;
 use crate::embed::host::Host;
+use crate::embed::payload::HostEvent;
 use crate::state::{Action, State};
 use crate::tasks;
 use crate::web;
@@ -92,4 +95,54 @@ pub fn use_contacts(
             });
         }
     });
+}
+
+/// How long the host has to answer a `note` event before the widget says it did not.
+const NOTE_TIMEOUT_MS: f64 = 15_000.0;
+
+/// Notes, when someone is there to take them (embedded): the box's events, and the `note` event for the host with
+/// a deadline for its answer. `None` on a page of its own.
+#[hook]
+pub fn use_notes(
+    host: Rc<Host>,
+    state: UseReducerHandle<State>,
+    dispatch: Callback<Action>,
+    owned: Rc<RefCell<tasks::Owned>>,
+) -> Option<Callback<NoteEvent>> {
+    let next_note = use_mut_ref(|| 0u32);
+    host.embedded.then(|| {
+        Callback::from(move |e: NoteEvent| match e {
+            NoteEvent::Open(id) => dispatch.emit(Action::NoteOpen(id)),
+            NoteEvent::Text(id, text) => dispatch.emit(Action::NoteText(id, text)),
+            NoteEvent::Close(id) => dispatch.emit(Action::NoteClose(id)),
+            NoteEvent::Save(id) => {
+                let Some(n) = state.note(&id) else { return };
+                if n.text.trim().is_empty() {
+                    return;
+                }
+                *next_note.borrow_mut() += 1;
+                let note_id = format!("{}-{}", n.call.id, next_note.borrow());
+                dispatch.emit(Action::NoteSaving {
+                    call_id: id,
+                    note_id: note_id.clone(),
+                });
+                host.emit(&HostEvent::Note {
+                    note_id: note_id.clone(),
+                    call: call_payload(&state, &n.call),
+                    text: n.text.trim().to_string(),
+                });
+                let dispatch = dispatch.clone();
+                owned.borrow_mut().start(async move {
+                    web::sleep(NOTE_TIMEOUT_MS).await;
+                    dispatch.emit(Action::NoteAnswered {
+                        note_id,
+                        ok: false,
+                        message: Some(
+                            "The page did not confirm the note. It is kept here: try again.".into(),
+                        ),
+                    });
+                });
+            }
+        })
+    })
 }
