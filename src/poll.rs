@@ -3,6 +3,8 @@
 //! keeps its own count so it stays within the limit even when the rate-limit headers cannot be read, honours them
 //! when they can, never sends during a penalty, and backs off with jitter on failures. Pure: time is passed in.
 
+use crate::api::error::ApiError;
+pub use crate::api::model::ServerBudget;
 use std::collections::VecDeque;
 
 pub const HEAVY_LIMIT: u32 = 10;
@@ -24,12 +26,17 @@ pub enum Decision {
     Idle,
 }
 
-/// `X-Rate-Limit-*`, when the browser lets us read them.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ServerBudget {
-    pub limit: u32,
-    pub remaining: u32,
-    pub window_secs: u32,
+/// What the poll loop does after a failed fetch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum After {
+    /// A 429: nothing is sent until `until` (ms since the epoch).
+    Paused { until: f64 },
+    /// A 401 after the request layer's one refresh and retry: the session is over.
+    SessionEnded,
+    /// A failure that passes (5xx, network, an unreadable answer): back off with jitter and try again.
+    Retry,
+    /// A failure waiting will not mend (403, another 4xx): stop until asked again.
+    Stop,
 }
 
 #[derive(Debug, Clone)]
@@ -167,6 +174,29 @@ impl Scheduler {
         self.retry_at = now + delay;
         self.urgent = false;
         delay
+    }
+
+    /// Takes in a failed fetch and says what the poll loop does next (the decision is here, so it is tested
+    /// without a browser): a 429 pauses until `Retry-After` (or 60 s); a 401 ends the session (the request layer
+    /// already refreshed and retried once); a passing failure backs off; the rest stops until asked.
+    pub fn after_failure(&mut self, e: &ApiError, now: f64, jitter: f64) -> After {
+        match e {
+            ApiError::RateLimited { retry_after } => {
+                self.on_rate_limited(now, *retry_after);
+                After::Paused {
+                    until: self.paused_until(now).unwrap_or(now),
+                }
+            }
+            ApiError::Unauthorized { .. } => After::SessionEnded,
+            e if e.is_transient() => {
+                self.on_failure(now, jitter);
+                After::Retry
+            }
+            _ => {
+                self.halt();
+                After::Stop
+            }
+        }
     }
 
     pub fn paused_until(&self, now: f64) -> Option<f64> {
@@ -358,5 +388,39 @@ mod tests {
         s.on_rate_limited(0.0, Some(60));
         s.request_now();
         assert!(matches!(s.decide(59_999.0, false, true), Decision::Wait(_)));
+    }
+
+    #[test]
+    fn after_a_failure_the_loop_pauses_ends_retries_or_stops() {
+        let mut s = Scheduler::new(10);
+        let t = 1_000_000.0;
+        assert_eq!(
+            s.after_failure(&ApiError::RateLimited { retry_after: Some(30) }, t, 0.5),
+            After::Paused { until: t + 30_000.0 }
+        );
+        assert_eq!(s.decide(t + 29_000.0, false, true), Decision::Wait(1_000.0));
+        let mut s = Scheduler::new(10);
+        assert_eq!(
+            s.after_failure(&ApiError::RateLimited { retry_after: None }, t, 0.5),
+            After::Paused { until: t + DEFAULT_PENALTY_MS }
+        );
+        let ended = ApiError::Unauthorized {
+            code: Some("OAU-213".into()),
+            message: "Token not found".into(),
+        };
+        assert_eq!(s.after_failure(&ended, t, 0.5), After::SessionEnded);
+        let mut s = Scheduler::new(10);
+        assert_eq!(s.after_failure(&ApiError::Network("offline".into()), t, 0.5), After::Retry);
+        assert_eq!(s.failures(), 1);
+        assert!(matches!(s.decide(t + 1.0, false, true), Decision::Wait(_)), "backs off");
+        let forbidden = ApiError::Forbidden {
+            permission: Some("ReadCompanyCallLog".into()),
+            code: Some("CMN-408".into()),
+            message: "no".into(),
+        };
+        assert_eq!(s.after_failure(&forbidden, t, 0.5), After::Stop);
+        assert_eq!(s.decide(t + 3_600_000.0, false, true), Decision::Idle, "until asked again");
+        s.request_now();
+        assert_eq!(s.decide(t + 3_600_000.0, false, true), Decision::Send);
     }
 }

@@ -7,7 +7,7 @@ use crate::auth::login::{self, Outcome};
 use crate::auth::session::Session;
 use crate::config::Scope;
 use crate::format::CallView;
-use crate::poll::{Decision, Scheduler};
+use crate::poll::{After, Decision, Scheduler};
 use crate::state::{Action, SignInFailure, User};
 use crate::web;
 use futures_util::future::{AbortHandle, Abortable};
@@ -226,13 +226,6 @@ async fn fetch_calls(
     }
 }
 
-/// A 429: nothing until `Retry-After` (or 60 s), and the panel says when updates resume.
-fn pause(sched: &RefCell<Scheduler>, dispatch: &Dispatch, now: f64, retry_after: Option<u32>) {
-    sched.borrow_mut().on_rate_limited(now, retry_after);
-    let until = sched.borrow().paused_until(now).unwrap_or(now);
-    dispatch.emit(Action::RateLimited { until, at: now });
-}
-
 /// Polls until aborted: asks the scheduler, fetches, and tells the store.
 pub async fn poll(
     session: Rc<Session>,
@@ -252,25 +245,26 @@ pub async fn poll(
                 dispatch.emit(Action::Fetching);
                 let result = fetch_calls(&session, &sched, plan).await;
                 let now = web::now();
-                match result {
-                    Ok(loaded) => dispatch.emit(loaded),
-                    Err(ApiError::RateLimited { retry_after }) => {
-                        pause(&sched, &dispatch, now, retry_after)
+                let e = match result {
+                    Ok(loaded) => {
+                        dispatch.emit(loaded);
+                        continue;
                     }
-                    // The request layer already refreshed once and retried: the session has ended, with the
-                    // reason RingCentral gave last.
-                    Err(ended @ ApiError::Unauthorized { .. }) => {
+                    Err(e) => e,
+                };
+                let next = sched.borrow_mut().after_failure(&e, now, web::random());
+                match next {
+                    After::Paused { until } => {
+                        dispatch.emit(Action::RateLimited { until, at: now })
+                    }
+                    // With the reason RingCentral gave last.
+                    After::SessionEnded => {
                         session.forget();
-                        dispatch.emit(Action::SignedOut(Some(session_ended(&ended).message)));
+                        dispatch.emit(Action::SignedOut(Some(session_ended(&e).message)));
                         return;
                     }
-                    Err(e) if e.is_transient() => {
-                        sched.borrow_mut().on_failure(now, web::random());
-                        dispatch.emit(Action::Failed { error: e, at: now });
-                    }
-                    Err(e) => {
-                        sched.borrow_mut().halt();
-                        dispatch.emit(Action::Failed { error: e, at: now });
+                    After::Retry | After::Stop => {
+                        dispatch.emit(Action::Failed { error: e, at: now })
                     }
                 }
             }

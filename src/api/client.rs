@@ -3,7 +3,7 @@
 
 use super::error::{ApiError, ErrorBody};
 use super::json;
-use crate::poll::ServerBudget;
+use crate::api::model::ServerBudget;
 use crate::web;
 use futures_util::future::{FutureExt, LocalBoxFuture};
 use gloo_net::http::{Request, RequestBuilder};

@@ -294,6 +294,14 @@ impl CallLogPage {
     }
 }
 
+/// `X-Rate-Limit-*`, when the browser lets us read them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServerBudget {
+    pub limit: u32,
+    pub remaining: u32,
+    pub window_secs: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 struct Name {
