@@ -395,14 +395,24 @@ mod tests {
         let mut s = Scheduler::new(10);
         let t = 1_000_000.0;
         assert_eq!(
-            s.after_failure(&ApiError::RateLimited { retry_after: Some(30) }, t, 0.5),
-            After::Paused { until: t + 30_000.0 }
+            s.after_failure(
+                &ApiError::RateLimited {
+                    retry_after: Some(30)
+                },
+                t,
+                0.5
+            ),
+            After::Paused {
+                until: t + 30_000.0
+            }
         );
         assert_eq!(s.decide(t + 29_000.0, false, true), Decision::Wait(1_000.0));
         let mut s = Scheduler::new(10);
         assert_eq!(
             s.after_failure(&ApiError::RateLimited { retry_after: None }, t, 0.5),
-            After::Paused { until: t + DEFAULT_PENALTY_MS }
+            After::Paused {
+                until: t + DEFAULT_PENALTY_MS
+            }
         );
         let ended = ApiError::Unauthorized {
             code: Some("OAU-213".into()),
@@ -410,16 +420,26 @@ mod tests {
         };
         assert_eq!(s.after_failure(&ended, t, 0.5), After::SessionEnded);
         let mut s = Scheduler::new(10);
-        assert_eq!(s.after_failure(&ApiError::Network("offline".into()), t, 0.5), After::Retry);
+        assert_eq!(
+            s.after_failure(&ApiError::Network("offline".into()), t, 0.5),
+            After::Retry
+        );
         assert_eq!(s.failures(), 1);
-        assert!(matches!(s.decide(t + 1.0, false, true), Decision::Wait(_)), "backs off");
+        assert!(
+            matches!(s.decide(t + 1.0, false, true), Decision::Wait(_)),
+            "backs off"
+        );
         let forbidden = ApiError::Forbidden {
             permission: Some("ReadCompanyCallLog".into()),
             code: Some("CMN-408".into()),
             message: "no".into(),
         };
         assert_eq!(s.after_failure(&forbidden, t, 0.5), After::Stop);
-        assert_eq!(s.decide(t + 3_600_000.0, false, true), Decision::Idle, "until asked again");
+        assert_eq!(
+            s.decide(t + 3_600_000.0, false, true),
+            Decision::Idle,
+            "until asked again"
+        );
         s.request_now();
         assert_eq!(s.decide(t + 3_600_000.0, false, true), Decision::Send);
     }
