@@ -156,7 +156,7 @@ fn require_app_permission(st: &AppState, s: &Session, permission: &str) -> Resul
         .lock()
         .world
         .app(&s.client_id)
-        .is_some_and(|a| a.permissions.iter().any(|p| p == permission));
+        .is_some_and(|a| a.has(permission));
     if ok {
         Ok(())
     } else {

@@ -183,6 +183,13 @@ pub struct World {
     pub settings: Settings,
 }
 
+impl App {
+    /// Whether the app has this app permission (`ReadCallLog`, `WebSocketsSubscription`, …).
+    pub fn has(&self, permission: &str) -> bool {
+        self.permissions.iter().any(|p| p == permission)
+    }
+}
+
 impl World {
     pub fn app(&self, client_id: &str) -> Option<&App> {
         self.apps.iter().find(|a| a.client_id == client_id)

@@ -91,7 +91,8 @@ impl Charge {
         }
     }
 
-    fn stamp_error(&self, e: ApiError) -> ApiError {
+    /// An error answer carrying this charge's headers.
+    pub fn stamp_error(&self, e: ApiError) -> ApiError {
         self.headers()
             .into_iter()
             .fold(e, |e, (name, value)| e.with_header(name, value))

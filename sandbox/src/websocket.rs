@@ -51,7 +51,7 @@ pub async fn wstoken(State(st): State<AppState>, headers: HeaderMap) -> Result<R
     let allowed = g
         .world
         .app(&session.client_id)
-        .is_some_and(|a| a.permissions.iter().any(|p| p == "WebSocketsSubscription"));
+        .is_some_and(|a| a.has("WebSocketsSubscription"));
     let result = if allowed {
         let ttl = g.world.settings.ws.token_ttl_secs;
         let token = g.hub.issue_token(WsToken {
@@ -371,12 +371,6 @@ fn subscribe(
     let rate = g
         .limiter
         .charge(&key, crate::ratelimit::Group::Medium, &limit, now)?;
-    let headers = |rate: &crate::ratelimit::Charge| {
-        rate.headers()
-            .into_iter()
-            .map(|(k, v)| (header_name(k), json!(v)))
-            .collect::<Map<String, Value>>()
-    };
     let result = (|| {
         let (Some(app), Some(owner)) = (g.world.app(&client_id), g.world.user(&user_id)) else {
             return Err(ApiError::not_found());
@@ -388,11 +382,7 @@ fn subscribe(
         if !transport.is_some_and(|t| t.eq_ignore_ascii_case("WebSocket")) {
             return Err(ApiError::invalid_parameter("deliveryMode.transportType"));
         }
-        if !app
-            .permissions
-            .iter()
-            .any(|p| p == "WebSocketsSubscription")
-        {
+        if !app.has("WebSocketsSubscription") {
             return Err(ApiError::rest(
                 StatusCode::FORBIDDEN,
                 "SUB-528",
@@ -414,16 +404,16 @@ fn subscribe(
             })
             .collect::<Result<Vec<_>, ApiError>>()
     })();
-    let parsed = result.map_err(|e| {
-        rate.headers()
-            .into_iter()
-            .fold(e, |e, (k, v)| e.with_header(k, v))
-    })?;
+    let parsed = result.map_err(|e| rate.stamp_error(e))?;
     let sub = g
         .hub
         .subscribe(connection, parsed, now)
         .ok_or_else(ApiError::not_found)?;
-    let mut h = headers(&rate);
+    let mut h: Map<String, Value> = rate
+        .headers()
+        .into_iter()
+        .map(|(k, v)| (header_name(k), json!(v)))
+        .collect();
     h.insert("WSG-SubscriptionId".into(), json!(sub.id));
     Ok((200, h, subscription_body(&sub, now)))
 }

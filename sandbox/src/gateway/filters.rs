@@ -119,12 +119,11 @@ pub fn parse(raw: &str, owner: &User, world: &World) -> Result<Filter, ApiError>
 
 /// The permissions a filter needs, checked in RingCentral's order: the app's, then the user's.
 pub fn authorize(f: &Filter, app: &App, owner: &User) -> Result<(), ApiError> {
-    let has = |p: &str| app.permissions.iter().any(|x| x == p);
     let (app_permission, company_permission) = match f.topic {
         Topic::Presence(_) => ("ReadPresence", "ReadPresenceStatus"),
         Topic::Sessions { .. } => ("CallControl", "ReadCompanyCallLog"),
     };
-    if !has(app_permission) {
+    if !app.has(app_permission) {
         return Err(ApiError::app_permission_missing(app_permission));
     }
     match &f.scope {

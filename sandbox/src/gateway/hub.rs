@@ -68,6 +68,16 @@ pub struct WsSession {
     pub detached_at: Option<Millis>,
 }
 
+impl WsSession {
+    /// The session loses `connection` (if that is still its socket) and waits for a recovery from `now`.
+    fn detach(&mut self, connection: u64, now: Millis) {
+        if self.connection == Some(connection) {
+            self.connection = None;
+            self.detached_at = Some(now);
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Connection {
     pub id: u64,
@@ -294,10 +304,7 @@ impl Hub {
         self.connections.remove(&connection);
         if let Some(s) = self.sessions.get_mut(wsc) {
             s.delivered = s.delivered.max(delivered);
-            if s.connection == Some(connection) {
-                s.connection = None;
-                s.detached_at = Some(now);
-            }
+            s.detach(connection, now);
         }
     }
 
@@ -305,10 +312,7 @@ impl Hub {
     fn disconnect(&mut self, connection: u64, now: Millis) {
         if let Some(c) = self.connections.remove(&connection) {
             if let Some(s) = self.sessions.get_mut(&c.wsc) {
-                if s.connection == Some(connection) {
-                    s.connection = None;
-                    s.detached_at = Some(now);
-                }
+                s.detach(connection, now);
             }
         }
     }
@@ -419,6 +423,7 @@ impl Hub {
                             // Too slow (or gone): the client can recover what it missed.
                             let id = c.id;
                             self.connections.remove(&id);
+                            // Field by field: `sub` still borrows the session here.
                             s.connection = None;
                             s.detached_at = Some(now);
                         }
