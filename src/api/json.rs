@@ -43,18 +43,14 @@ pub trait Json: Sized {
 
 #[cfg(target_arch = "wasm32")]
 mod browser {
-    use super::Json;
+    use super::super::{js_de, lenient};
+    use super::{DeserializeOwned, Json, Source};
     use wasm_bindgen::{JsCast, JsValue};
 
     impl Json for JsValue {
         #[inline(never)]
         fn get(&self, key: &str) -> Option<JsValue> {
-            if !self.is_object() || js_sys::Array::is_array(self) {
-                return None;
-            }
-            js_sys::Reflect::get(self, &JsValue::from_str(key))
-                .ok()
-                .filter(|v| !v.is_null() && !v.is_undefined())
+            Source::field(self, key)
         }
         fn string(&self) -> Option<String> {
             self.as_string()
@@ -66,6 +62,25 @@ mod browser {
             self.as_bool()
         }
         fn items(&self) -> Option<Vec<JsValue>> {
+            Source::entries(self)
+        }
+    }
+
+    impl Source for JsValue {
+        fn read<T: DeserializeOwned>(&self) -> Option<T> {
+            lenient::maybe_object(js_de::JsDeserializer(self.clone()))
+                .ok()
+                .flatten()
+        }
+        fn field(&self, key: &str) -> Option<JsValue> {
+            if !self.is_object() || js_sys::Array::is_array(self) {
+                return None;
+            }
+            js_sys::Reflect::get(self, &JsValue::from_str(key))
+                .ok()
+                .filter(|v| !v.is_null() && !v.is_undefined())
+        }
+        fn entries(&self) -> Option<Vec<JsValue>> {
             self.dyn_ref::<js_sys::Array>().map(|a| a.iter().collect())
         }
     }
@@ -106,32 +121,6 @@ pub trait Source: Sized {
     fn field(&self, key: &str) -> Option<Self>;
     /// An array's items, raw; `None` when this is not an array.
     fn entries(&self) -> Option<Vec<Self>>;
-}
-
-#[cfg(target_arch = "wasm32")]
-mod browser_source {
-    use super::super::lenient;
-    use super::{DeserializeOwned, Source};
-    use wasm_bindgen::{JsCast, JsValue};
-
-    impl Source for JsValue {
-        fn read<T: DeserializeOwned>(&self) -> Option<T> {
-            lenient::maybe_object(super::super::js_de::JsDeserializer(self.clone()))
-                .ok()
-                .flatten()
-        }
-        fn field(&self, key: &str) -> Option<JsValue> {
-            if !self.is_object() {
-                return None;
-            }
-            js_sys::Reflect::get(self, &JsValue::from_str(key))
-                .ok()
-                .filter(|v| !v.is_null() && !v.is_undefined())
-        }
-        fn entries(&self) -> Option<Vec<JsValue>> {
-            self.dyn_ref::<js_sys::Array>().map(|a| a.iter().collect())
-        }
-    }
 }
 
 #[cfg(test)]
