@@ -19,6 +19,14 @@ pub enum Detail {
 }
 
 impl Detail {
+    /// Every detail, in the order `Event::Presence` keeps its bodies.
+    pub const ALL: [Detail; 3] = [Detail::Basic, Detail::Detailed, Detail::WithSip];
+
+    /// Where this detail's body is in `Event::Presence::bodies`.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// What `detailedTelephonyState` and `sipData` ask for; `Err(name)` for a bad value.
     pub fn from_query(p: &crate::params::Params) -> Result<Detail, String> {
         Ok(
@@ -157,8 +165,7 @@ pub fn presence_body(user: &User, calls: &[&Call], sequence: u64, detail: Detail
 
 /// The three presence bodies of one moment.
 pub fn presence_bodies(user: &User, calls: &[&Call], sequence: u64) -> [Value; 3] {
-    [Detail::Basic, Detail::Detailed, Detail::WithSip]
-        .map(|d| presence_body(user, calls, sequence, d))
+    Detail::ALL.map(|d| presence_body(user, calls, sequence, d))
 }
 
 /// The party statuses a history entry stands for, in order. A call's first entry is its appearance: `Setup`, then

@@ -7,7 +7,7 @@ use super::filters::Filter;
 use super::frames::{self, Recovery};
 use crate::clock::{rfc3339, Millis};
 use crate::config::WsSettings;
-use crate::events::{Detail, Event};
+use crate::events::Event;
 use crate::requestlog::{FrameLog, LogEntry, RequestLog};
 use crate::tokens::random_token;
 use serde::Serialize;
@@ -386,13 +386,7 @@ impl Hub {
                 };
                 let uuid = format!("{}", rand::random::<u64>() >> 1);
                 let body = match e {
-                    Event::Presence { bodies, .. } => {
-                        &bodies[match detail {
-                            Detail::Basic => 0,
-                            Detail::Detailed => 1,
-                            Detail::WithSip => 2,
-                        }]
-                    }
+                    Event::Presence { bodies, .. } => &bodies[detail.index()],
                     Event::Session { body, .. } => body,
                 };
                 s.sequence += 1;
