@@ -4,7 +4,7 @@
 
 use crate::url;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub const DEFAULT_SERVER: &str = "https://platform.ringcentral.com";
@@ -13,7 +13,8 @@ pub const DEFAULT_POLL_SECONDS: u32 = 10;
 pub const MIN_POLL_SECONDS: u32 = 6;
 pub const MAX_PAGE_SIZE: u32 = 1000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// The signed-in user's calls: `/account/~/extension/~/active-calls`.
     Extension,
@@ -35,6 +36,16 @@ impl Scope {
             .into_iter()
             .find(|v| v.as_str() == s)
     }
+}
+
+/// Where the session's refresh token is kept between page loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Persist {
+    /// Each open tab's sessionStorage: the session lives while any of its tabs is open (a reload keeps it), and
+    /// nothing of it survives the last tab.
+    Tabs,
+    /// localStorage: it survives closing the browser.
+    Browser,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +98,7 @@ pub struct WidgetConfig {
     pub theme: Theme,
     /// Widgets that share a client ID and server keep separate sessions when their keys differ.
     pub session_key: String,
+    pub persist: Persist,
     pub embed: Option<Embed>,
 }
 
@@ -161,11 +173,12 @@ pub struct MountConfig {
     pub login: Setting,
     pub page_size: Setting,
     pub session_key: Setting,
+    pub persist: Setting,
 }
 
 impl MountConfig {
     /// Every key a config object may hold; `mount()` names any other as a problem.
-    pub const KEYS: [&'static str; 10] = [
+    pub const KEYS: [&'static str; 11] = [
         "clientId",
         "server",
         "redirectUri",
@@ -175,6 +188,7 @@ impl MountConfig {
         "login",
         "pageSize",
         "sessionKey",
+        "persist",
         "resolveContacts",
     ];
 
@@ -199,6 +213,7 @@ impl MountConfig {
             &self.login,
             &self.page_size,
             &self.session_key,
+            &self.persist,
         ];
         for (key, value) in Self::KEYS.iter().zip(fields) {
             match value {
@@ -384,6 +399,15 @@ pub fn from_pairs(
 
     let session_key = get("sessionkey").unwrap_or_default().to_string();
 
+    let persist = match get("persist").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("tabs") => Persist::Tabs,
+        Some("browser") => Persist::Browser,
+        Some(other) => {
+            problem("persist", format!("is “{other}”; use tabs or browser."));
+            Persist::Tabs
+        }
+    };
+
     let embed = match get("embed") {
         None | Some("0" | "false") => None,
         Some(_) => {
@@ -433,6 +457,7 @@ pub fn from_pairs(
             page_size,
             theme,
             session_key,
+            persist,
             embed,
         })
     } else {
@@ -536,6 +561,14 @@ mod tests {
         let e = c.embed.unwrap();
         assert_eq!(e.allowed, ["http://127.0.0.1:8081"]);
         assert!(e.contacts);
+        assert_eq!(c.persist, Persist::Tabs);
+        let persist = |v: &str| from_pairs(&pairs(&[("clientId", "abc"), ("persist", v)]), PAGE);
+        assert_eq!(persist("Browser").map(|c| c.persist), Ok(Persist::Browser));
+        assert_eq!(persist("tabs").map(|c| c.persist), Ok(Persist::Tabs));
+        assert_eq!(
+            persist("disk").map_err(|p| p[0].message.clone()),
+            Err("is “disk”; use tabs or browser.".into())
+        );
 
         let c = from_pairs(
             &pairs(&[

@@ -5,6 +5,7 @@
 
 use crate::api::error::ApiError;
 pub use crate::api::model::ServerBudget;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 pub const HEAVY_LIMIT: u32 = 10;
@@ -37,6 +38,16 @@ pub enum After {
     Retry,
     /// A failure waiting will not mend (403, another 4xx): stop until asked again.
     Stop,
+}
+
+/// The Heavy budget's use, as the tabs hand it on: when requests went out (ms since the epoch) within the window,
+/// and the penalty's end. Whoever leads next starts from it, so a new leader (or a reloaded page) never sends more
+/// than the budget left, nor anything during a penalty.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Budget {
+    pub sent: Vec<f64>,
+    pub blocked_until: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +134,41 @@ impl Scheduler {
         self.interval_ms = poll_seconds as f64 * 1000.0;
     }
 
+    /// The interval between two requests, in ms (the leader's plan: one widget's interval shared by its scopes).
+    pub fn set_interval_ms(&mut self, ms: f64) {
+        self.interval_ms = ms;
+    }
+
+    /// What this scheduler has used of the budget, to hand on.
+    pub fn budget(&mut self, now: f64) -> Budget {
+        self.prune(now);
+        Budget {
+            sent: self.sent.iter().copied().collect(),
+            blocked_until: self.blocked_until,
+        }
+    }
+
+    /// Takes in what another tab (or an earlier load of this page) used: its requests count against the window,
+    /// its penalty holds, and the interval runs from its last request.
+    pub fn adopt(&mut self, b: &Budget, now: f64) {
+        let mut all: Vec<f64> = self
+            .sent
+            .iter()
+            .chain(b.sent.iter().filter(|t| t.is_finite() && **t <= now))
+            .copied()
+            .collect();
+        all.sort_by(f64::total_cmp);
+        all.dedup();
+        self.sent = all.into();
+        self.prune(now);
+        if b.blocked_until.is_finite() {
+            self.blocked_until = self.blocked_until.max(b.blocked_until);
+        }
+        if let Some(&t) = self.sent.back() {
+            self.last_sent = Some(self.last_sent.map_or(t, |l| l.max(t)));
+        }
+    }
+
     /// Refresh as soon as the budget allows (the refresh button, the page shown again, the network back).
     pub fn request_now(&mut self) {
         self.urgent = true;
@@ -133,6 +179,11 @@ impl Scheduler {
     pub fn halt(&mut self) {
         self.halted = true;
         self.urgent = false;
+    }
+
+    /// Lifts a `halt` without asking for a request now (the leader stopped only the refused scope).
+    pub fn resume(&mut self) {
+        self.halted = false;
     }
 
     pub fn on_sent(&mut self, now: f64) {
@@ -241,6 +292,42 @@ mod tests {
             .map(|&t| sent.iter().filter(|&&u| u >= t && u < t + 60_000.0).count())
             .max()
             .unwrap_or(0)
+    }
+
+    #[test]
+    fn a_budget_handed_on_holds_for_the_next_leader() {
+        let mut old = Scheduler::new(6);
+        let sent = run(&mut old, 0.0, 30_000.0, |s, now| s.on_success(now, None));
+        assert_eq!(sent.len(), 5);
+        old.on_rate_limited(30_000.0, Some(60));
+        let b = old.budget(30_000.0);
+        assert_eq!(b.sent.len(), 5);
+        // Through the wire and back, then into a new leader: nothing until the penalty ends.
+        let mut new = Scheduler::new(6);
+        new.adopt(&b, 31_000.0);
+        assert_eq!(new.decide(31_000.0, false, true), Decision::Wait(59_000.0));
+        // A budget without a penalty: the new leader sends only what is left of the window.
+        let mut old = Scheduler::new(6);
+        let sent = run(&mut old, 0.0, 54_001.0, |s, now| s.on_success(now, None));
+        assert_eq!(sent.len(), 10);
+        let mut new = Scheduler::new(6);
+        new.adopt(&old.budget(55_000.0), 55_000.0);
+        new.request_now();
+        let more = run(&mut new, 55_000.0, 65_000.0, |s, now| {
+            s.on_success(now, None)
+        });
+        let all: Vec<f64> = sent.iter().chain(more.iter()).copied().collect();
+        assert!(max_in_any_window(&all) <= 10, "{all:?}");
+        // Garbage from the wire is not believed.
+        let mut s = Scheduler::new(6);
+        s.adopt(
+            &Budget {
+                sent: vec![f64::NAN, 1e300],
+                blocked_until: f64::INFINITY,
+            },
+            0.0,
+        );
+        assert_eq!(s.decide(0.0, false, true), Decision::Send);
     }
 
     #[test]

@@ -5,6 +5,7 @@ use crate::api::error::ApiError;
 use crate::config::{Problem, Scope};
 use crate::contacts::{Contact, Contacts};
 use crate::format::{ended_sentence, started_sentence, CallView};
+use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -19,7 +20,8 @@ pub enum Phase {
     Ready,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct User {
     pub name: String,
     pub extension_number: Option<String>,
@@ -72,6 +74,8 @@ pub struct State {
     pub announcement: String,
     /// The session cannot outlive this tab (storage blocked).
     pub storage_blocked: bool,
+    /// This widget cannot share its session with other tabs, and works alone.
+    pub not_shared: bool,
     /// A request is under way.
     pub busy: bool,
     /// The call the user last picked (click or Enter).
@@ -85,7 +89,7 @@ pub struct State {
 
 /// Why a sign-in did not complete: the words for the panel, and RingCentral's code (an OAuth `error` such as
 /// `access_denied`, or an `errorCode` such as `OAU-109`) when it sent one, for the host's `error` event.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInFailure {
     pub code: Option<String>,
     pub message: String,
@@ -134,6 +138,8 @@ pub enum Action {
     Tick(f64),
     SetScope(Scope),
     StorageBlocked,
+    /// Tabs cannot share a session here (no Web Locks or BroadcastChannel): this widget works alone.
+    NotShared,
     /// The host changed the configuration: its problems, or `None` when it is good (again).
     Reconfigured(Option<Vec<Problem>>),
     Select(String),
@@ -181,6 +187,7 @@ impl State {
             now,
             announcement: String::new(),
             storage_blocked: false,
+            not_shared: false,
             busy: false,
             selected: None,
             notes: vec![],
@@ -356,6 +363,7 @@ impl yew::Reducible for State {
                 }
             }
             Action::StorageBlocked => s.storage_blocked = true,
+            Action::NotShared => s.not_shared = true,
             Action::Reconfigured(problems) => match problems {
                 Some(p) if s.phase == Phase::Configuring(p.clone()) => return self,
                 Some(p) => {

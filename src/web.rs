@@ -86,19 +86,46 @@ pub fn session_storage() -> Option<web_sys::Storage> {
     window().and_then(|w| w.session_storage().ok().flatten())
 }
 
+/// Which Web Storage: this tab's (sessionStorage) or the browser profile's for this site (localStorage).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Store {
+    Tab,
+    Browser,
+}
+
+fn store(which: Store) -> Option<web_sys::Storage> {
+    match which {
+        Store::Tab => session_storage(),
+        Store::Browser => window().and_then(|w| w.local_storage().ok().flatten()),
+    }
+}
+
+pub fn store_get(which: Store, key: &str) -> Option<String> {
+    store(which)?.get_item(key).ok().flatten()
+}
+
+/// `false` when the value could not be kept.
+pub fn store_set(which: Store, key: &str, value: &str) -> bool {
+    store(which).is_some_and(|s| s.set_item(key, value).is_ok())
+}
+
+pub fn store_remove(which: Store, key: &str) {
+    if let Some(s) = store(which) {
+        let _ = s.remove_item(key);
+    }
+}
+
 pub fn storage_get(key: &str) -> Option<String> {
-    session_storage()?.get_item(key).ok().flatten()
+    store_get(Store::Tab, key)
 }
 
 /// `false` when the value could not be kept.
 pub fn storage_set(key: &str, value: &str) -> bool {
-    session_storage().is_some_and(|s| s.set_item(key, value).is_ok())
+    store_set(Store::Tab, key, value)
 }
 
 pub fn storage_remove(key: &str) {
-    if let Some(s) = session_storage() {
-        let _ = s.remove_item(key);
-    }
+    store_remove(Store::Tab, key)
 }
 
 /// Whether sessionStorage works at all (a test write).

@@ -211,10 +211,14 @@ fn serde_types_read_and_write_plain_js_values() {
         (Some("2"), Some(4.0))
     );
     assert_eq!(p.active_calls.map(|c| c.len()), Some(2));
-    let tab = json::parse(r#"{"v":1,"from":"t2","kind":"heartbeat","term":5}"#).unwrap();
+    let tab =
+        json::parse(r#"{"v":1,"from":"t2","kind":"heartbeat","term":5,"hidden":true}"#).unwrap();
     assert_eq!(
         Envelope::read(&tab).map(|e| e.message),
-        Some(Message::Heartbeat { term: 5 })
+        Some(Message::Heartbeat {
+            term: 5,
+            hidden: true
+        })
     );
     assert!(Envelope::read(
         &json::parse(r#"{"v":9,"from":"t","kind":"heartbeat","term":1}"#).unwrap()
@@ -252,6 +256,7 @@ async fn signed_out_shows_one_button_that_signs_in() {
             false,
             Some("Sign-in was cancelled. (access_denied)"),
             true,
+            false,
             &Callback::from(move |_| *c.borrow_mut() += 1),
         )
     }

@@ -82,7 +82,7 @@ async fn tabs_hear_each_other_and_ignore_what_is_not_a_message() {
     let heard = Rc::new(RefCell::new(vec![]));
     let _listening = {
         let heard = heard.clone();
-        b.listen(move |e| heard.borrow_mut().push(e))
+        b.listen(move |e, _| heard.borrow_mut().push(e))
     };
     // Junk and another version first, through the raw channel: dropped.
     let raw = web_sys::BroadcastChannel::new("rc-test:channel").unwrap();
@@ -98,7 +98,7 @@ async fn tabs_hear_each_other_and_ignore_what_is_not_a_message() {
             command: TabCommand::Refresh,
         },
     );
-    assert!(a.post(&sent));
+    assert!(a.post(&sent, None));
     for _ in 0..40 {
         if !heard.borrow().is_empty() {
             break;

@@ -3,7 +3,7 @@
 
 use super::json::Source;
 use super::lenient;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -44,7 +44,14 @@ impl ErrorBody {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// Serializable, so the tab that leads can tell the others what went wrong (feed::channel).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    content = "detail",
+    rename_all = "kebab-case",
+    rename_all_fields = "camelCase"
+)]
 pub enum ApiError {
     /// 401, or an OAuth `invalid_grant`/`invalid_client`: the session (or the app) is not accepted.
     Unauthorized {

@@ -272,12 +272,23 @@ pub struct CallLogPage {
 impl CallLogPage {
     /// `Err` when the answer is not a call list at all (no `records` array).
     pub fn read<J: Json>(j: &J) -> Result<CallLogPage, String> {
+        let (items, has_next) = Self::items(j)?;
+        let total = items.len();
+        let records: Vec<CallRecord> = items.iter().filter_map(CallRecord::read).collect();
+        Ok(CallLogPage {
+            unreadable: (total - records.len()) as u32,
+            records,
+            has_next,
+        })
+    }
+
+    /// The records as they came (unread), and whether there is a next page: what the leading tab collects and
+    /// hands on, each widget reading the records itself.
+    pub fn items<J: Json>(j: &J) -> Result<(Vec<J>, bool), String> {
         let items = j
             .get("records")
             .and_then(|r| r.items())
             .ok_or("the answer has no list of records")?;
-        let total = items.len();
-        let records: Vec<CallRecord> = items.iter().filter_map(CallRecord::read).collect();
         let paging = j.get("paging");
         let num = |k: &str| paging.as_ref().and_then(|p| p.num_at(k));
         let by_count = matches!((num("page"), num("totalPages")), (Some(p), Some(t)) if p < t);
@@ -286,11 +297,7 @@ impl CallLogPage {
             .and_then(|n| n.get("nextPage"))
             .and_then(|l| l.str_at("uri"))
             .is_some();
-        Ok(CallLogPage {
-            unreadable: (total - records.len()) as u32,
-            records,
-            has_next: by_count || by_link,
-        })
+        Ok((items, by_count || by_link))
     }
 }
 

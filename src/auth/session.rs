@@ -1,16 +1,20 @@
 //! The signed-in session: tokens, refresh, revoke.
 //!
-//! Where tokens live: the access token only in memory; the refresh token in this tab's sessionStorage so a reload
-//! can resume without a new sign-in, and nowhere else (not localStorage, not cookies). RingCentral's refresh tokens
-//! are single-use and rotate, so a stolen old one is worth little; sessionStorage is per tab and cleared when the tab
-//! closes. If storage is blocked, the session lives in memory for the tab's life.
+//! Where tokens live: the access token only in memory (and in the memory of this browser's other tabs of the same
+//! session, which the leading tab hands it to: `feed`); the refresh token, as `persist` says, in each open tab's
+//! sessionStorage (`tabs`: a reload resumes, nothing survives the last tab) or in localStorage (`browser`), and
+//! nowhere else (no cookies). RingCentral's refresh tokens are single-use and rotate, so a stolen old one is worth
+//! little. If storage is blocked, the session lives in memory for the tab's life.
+//!
+//! Only the tab that leads refreshes (`set_gate`): a rotating refresh token must never be sent twice.
 
 use crate::api::client::{request, send, Answer, Body};
 use crate::api::error::ApiError;
 use crate::api::model::TokenInfo;
 use crate::auth::flow;
-use crate::config::WidgetConfig;
-use crate::web;
+use crate::config::{Persist, WidgetConfig};
+use crate::feed::channel::TokenSet;
+use crate::web::{self, Store};
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::JsValue;
@@ -29,12 +33,19 @@ struct Tokens {
 /// (no reference to the session), so a widget that goes away mid-refresh leaves nothing behind.
 type Flight = Shared<LocalBoxFuture<'static, Result<(TokenInfo, f64), ApiError>>>;
 
+/// Asked before a refresh is sent: does this tab still hold the lead? (A leader that was frozen and replaced wakes
+/// up believing it leads; it must not spend the refresh token the new leader now owns.)
+pub type Gate = std::rc::Rc<dyn Fn() -> LocalBoxFuture<'static, bool>>;
+
 pub struct Session {
     pub cfg: WidgetConfig,
     tokens: RefCell<Option<Tokens>>,
     flight: RefCell<Option<Flight>>,
     /// Bumped on sign-out so a refresh that finishes afterwards is dropped.
     generation: Cell<u32>,
+    gate: RefCell<Option<Gate>>,
+    /// Told after every refresh, so the leader hands the new tokens on at once.
+    renewed: RefCell<Option<std::rc::Rc<dyn Fn()>>>,
 }
 
 impl Session {
@@ -44,17 +55,41 @@ impl Session {
             tokens: RefCell::new(None),
             flight: RefCell::new(None),
             generation: Cell::new(0),
+            gate: RefCell::new(None),
+            renewed: RefCell::new(None),
         }
     }
 
-    fn storage_key(&self) -> String {
+    /// What widgets share a session by: the app, the server and the session key (`clientId@server#key`).
+    pub fn sharing_key(&self) -> String {
         let c = &self.cfg;
-        let key = format!("rc-active-calls:refresh:{}@{}", c.client_id, c.server);
+        let key = format!("{}@{}", c.client_id, c.server);
         if c.session_key.is_empty() {
             key
         } else {
             format!("{key}#{}", c.session_key)
         }
+    }
+
+    fn storage_key(&self) -> String {
+        format!("rc-active-calls:refresh:{}", self.sharing_key())
+    }
+
+    fn store(&self) -> Store {
+        match self.cfg.persist {
+            Persist::Tabs => Store::Tab,
+            Persist::Browser => Store::Browser,
+        }
+    }
+
+    /// Refreshes go through `gate` from now on (`None`: freely, a widget on its own).
+    pub fn set_gate(&self, gate: Option<Gate>) {
+        *self.gate.borrow_mut() = gate;
+    }
+
+    /// `f` is called after every refresh.
+    pub fn on_renewed(&self, f: Option<std::rc::Rc<dyn Fn()>>) {
+        *self.renewed.borrow_mut() = f;
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -65,9 +100,47 @@ impl Session {
         self.tokens.borrow().is_some()
     }
 
-    /// A refresh token left by an earlier page load in this tab.
+    /// A refresh token left by an earlier page load (this tab's, or the browser's with `persist=browser`).
     pub fn stored_refresh_token(&self) -> Option<String> {
-        web::storage_get(&self.storage_key()).filter(|t| !t.is_empty())
+        web::store_get(self.store(), &self.storage_key()).filter(|t| !t.is_empty())
+    }
+
+    fn store_refresh(&self, token: Option<&str>) -> bool {
+        let key = self.storage_key();
+        match token {
+            Some(r) => web::store_set(self.store(), &key, r),
+            None => {
+                web::store_remove(self.store(), &key);
+                true
+            }
+        }
+    }
+
+    /// The tokens, to hand to the other tabs.
+    pub fn export(&self) -> Option<TokenSet> {
+        self.tokens.borrow().as_ref().map(|t| TokenSet {
+            access: t.access.clone(),
+            access_expires_at: t.access_expires_at,
+            refresh: t.refresh.clone(),
+        })
+    }
+
+    /// Tokens another tab handed over (`None`: that session is over). Kept like our own, so this tab can lead
+    /// next, and a reload of it resumes. Returns whether they could be stored.
+    pub fn adopt(&self, tokens: Option<TokenSet>) -> bool {
+        let Some(t) = tokens else {
+            if self.has_tokens() {
+                self.forget();
+            }
+            return true;
+        };
+        let stored = self.store_refresh(t.refresh.as_deref());
+        *self.tokens.borrow_mut() = Some(Tokens {
+            access: t.access,
+            access_expires_at: t.access_expires_at,
+            refresh: t.refresh,
+        });
+        stored
     }
 
     /// Keeps new tokens; returns `false` when the refresh token could not be stored (the session then ends with
@@ -77,13 +150,7 @@ impl Session {
             .expires_in
             .filter(|e| e.is_finite() && *e > 0.0)
             .unwrap_or(3600.0);
-        let stored = match &t.refresh_token {
-            Some(r) => web::storage_set(&self.storage_key(), r),
-            None => {
-                web::storage_remove(&self.storage_key());
-                true
-            }
-        };
+        let stored = self.store_refresh(t.refresh_token.as_deref());
         *self.tokens.borrow_mut() = Some(Tokens {
             access: t.access_token,
             access_expires_at: at + expires_in * 1000.0,
@@ -142,6 +209,20 @@ impl Session {
 
     async fn refresh_inner(&self, token: Option<String>) -> Result<(), ApiError> {
         let generation = self.generation.get();
+        let gate = self.gate.borrow().clone();
+        let flying = self.flight.borrow().is_some();
+        if let (Some(gate), false) = (gate, flying) {
+            let seen = self.access();
+            if !gate().await {
+                return Err(ApiError::Network(
+                    "another tab leads this session now".into(),
+                ));
+            }
+            // Still needed? Tokens that came meanwhile (another tab's) are the answer.
+            if token.is_none() && self.access() != seen {
+                return Ok(());
+            }
+        }
         let flight = self.flight(token)?;
         let result = flight.clone().await;
         {
@@ -158,6 +239,10 @@ impl Session {
             // Every caller keeps the same answer: the same tokens, written again.
             Ok((tokens, at)) => {
                 self.keep(tokens, at);
+                let renewed = self.renewed.borrow().clone();
+                if let Some(f) = renewed {
+                    f();
+                }
                 Ok(())
             }
             Err(e @ ApiError::Unauthorized { .. }) => {
@@ -213,30 +298,35 @@ impl Session {
             .is_some_and(|t| t.refresh.is_some())
     }
 
-    /// Forgets the tokens here (after the server said they are dead).
+    fn access(&self) -> Option<String> {
+        self.tokens.borrow().as_ref().map(|t| t.access.clone())
+    }
+
+    /// Forgets the tokens here (after the server said they are dead, or another tab signed out).
     pub fn forget(&self) {
         self.generation.set(self.generation.get() + 1);
         *self.tokens.borrow_mut() = None;
-        web::storage_remove(&self.storage_key());
+        self.store_refresh(None);
     }
 
-    /// Sign-out: revoke at RingCentral (which ends every token of the session), then forget. A failed revoke is
-    /// not retried (RingCentral's guidance) and does not keep anyone signed in.
-    pub async fn sign_out(&self) {
-        let token = self
-            .tokens
+    /// The token whose revocation ends the whole session at RingCentral (the refresh token, else the access
+    /// token).
+    pub fn revocable(&self) -> Option<String> {
+        self.tokens
             .borrow()
             .as_ref()
-            .map(|t| t.refresh.clone().unwrap_or_else(|| t.access.clone()));
-        self.forget();
-        if let Some(t) = token {
-            let _ = send(
-                &self.url("/restapi/oauth/revoke"),
-                Body::Form(flow::revoke_body(&self.cfg, &t)),
-                None,
-            )
-            .await;
-        }
+            .map(|t| t.refresh.clone().unwrap_or_else(|| t.access.clone()))
+    }
+
+    /// Sign-out's revoke (after forgetting the tokens here). A failed revoke is not retried (RingCentral's
+    /// guidance) and does not keep anyone signed in.
+    pub async fn revoke(&self, token: &str) {
+        let _ = send(
+            &self.url("/restapi/oauth/revoke"),
+            Body::Form(flow::revoke_body(&self.cfg, token)),
+            None,
+        )
+        .await;
     }
 }
 

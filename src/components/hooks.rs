@@ -1,12 +1,17 @@
-//! The root component's concerns that stand apart from the session: each a hook owning its effects, started and
-//! stopped with the component (yew's `#[hook]`, as in its todomvc example).
+//! The root component's concerns, each a hook owning its effects, started and stopped with the component (yew's
+//! `#[hook]`, as in its todomvc example): the feed (session and calls), the network, the ticker, the host's wiring,
+//! contacts and notes.
 
 use super::panel::NoteEvent;
+use crate::auth::session::Session;
+use crate::config::{Scope, WidgetConfig};
 use crate::contacts;
 use crate::embed::events::call_payload;
 use crate::embed::events::Observer;
 use crate::embed::host::Host;
 use crate::embed::payload::HostEvent;
+use crate::feed::protocol::Needs;
+use crate::feed::Feed;
 use crate::state::{Action, State};
 use crate::tasks;
 use crate::web;
@@ -15,6 +20,106 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+/// The widget's feed, as the component holds it: absent while the configuration has problems.
+#[derive(Clone)]
+pub struct FeedHandle(Rc<RefCell<Option<Feed>>>);
+
+impl FeedHandle {
+    pub fn refresh(&self) {
+        if let Some(f) = self.0.borrow().as_ref() {
+            f.refresh();
+        }
+    }
+
+    pub fn sign_out(&self) {
+        if let Some(f) = self.0.borrow().as_ref() {
+            f.sign_out();
+        }
+    }
+
+    pub fn sign_in(&self, popup: bool) {
+        if let Some(f) = self.0.borrow().as_ref() {
+            f.sign_in(popup);
+        }
+    }
+}
+
+/// What makes a session: when any of it changes, the widget joins another session. What is fetched (scope, page
+/// size, interval) is the feed's plan, not the session's: changing it never signs anyone in again.
+fn session_identity(c: &WidgetConfig) -> (String, String, String, String, bool) {
+    (
+        c.client_id.clone(),
+        c.server.clone(),
+        c.redirect_uri.clone(),
+        c.session_key.clone(),
+        c.persist == crate::config::Persist::Browser,
+    )
+}
+
+/// The session and the calls, from the feed every widget of this session in this browser shares. A new session
+/// (another app, server or key) ends the old one's view first.
+#[hook]
+pub fn use_feed(cfg: Option<WidgetConfig>, scope: Scope, dispatch: Callback<Action>) -> FeedHandle {
+    let slot: Rc<RefCell<Option<Feed>>> = use_mut_ref(|| None);
+    let first = use_mut_ref(|| true);
+    let plan = cfg.as_ref().map(|c| (c.poll_seconds, c.page_size));
+    {
+        let (slot, dispatch) = (slot.clone(), dispatch.clone());
+        let identity = cfg.as_ref().map(session_identity);
+        use_effect_with(identity, move |_| {
+            if !std::mem::replace(&mut *first.borrow_mut(), false) {
+                dispatch.emit(Action::SignedOut(None));
+            }
+            *slot.borrow_mut() = cfg.map(|c| {
+                let needs = Needs {
+                    scope,
+                    visible: !web::document_hidden(),
+                    poll_seconds: c.poll_seconds,
+                    page_size: c.page_size,
+                };
+                Feed::start(Rc::new(Session::new(c)), needs, dispatch)
+            });
+            move || drop(slot.borrow_mut().take())
+        });
+    }
+    {
+        let slot = slot.clone();
+        use_effect_with((scope, plan), move |(scope, plan)| {
+            if let (Some(f), Some((poll_seconds, page_size))) = (slot.borrow().as_ref(), plan) {
+                f.set_needs(*scope, *poll_seconds, *page_size);
+            }
+        });
+    }
+    FeedHandle(slot)
+}
+
+/// The network: offline shows, and back online fetches at once.
+#[hook]
+pub fn use_online(feed: FeedHandle, dispatch: Callback<Action>) {
+    use_effect_with((), move |_| {
+        let listeners: Vec<EventListener> = web::window()
+            .map(|w| {
+                [("online", true), ("offline", false)]
+                    .into_iter()
+                    .map(|(event, online)| {
+                        let (feed, dispatch) = (feed.clone(), dispatch.clone());
+                        EventListener::new(&w, event, move |_| {
+                            if online {
+                                feed.refresh();
+                            }
+                            dispatch.emit(Action::Online(online));
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !web::online() {
+            dispatch.emit(Action::Online(false));
+        }
+        move || drop(listeners)
+    });
+}
 
 /// The second hand: durations and "updated N s ago" tick while signed in.
 #[hook]

@@ -5,6 +5,7 @@ pub fn view(
     busy: bool,
     notice: Option<&str>,
     storage_blocked: bool,
+    not_shared: bool,
     on_sign_in: &Callback<()>,
 ) -> Html {
     let click = on_sign_in.reform(|_: MouseEvent| ());
@@ -20,6 +21,9 @@ pub fn view(
             </button>
             if storage_blocked {
                 <p class="rcac-muted">{ "This browser blocks storage here, so you will need to sign in again after reloading the page." }</p>
+            }
+            if not_shared {
+                <p class="rcac-muted">{ "Tabs are not shared here: this widget signs in and updates on its own." }</p>
             }
         </div>
     }

@@ -62,5 +62,11 @@ pub fn view(s: &State, fmt: &TimeFormat) -> Html {
             "Storage is blocked: sign in again after a reload".into(),
         ));
     }
+    if s.not_shared {
+        items.push(badge(
+            QUIET,
+            "Tabs are not shared here: this widget signs in and updates on its own".into(),
+        ));
+    }
     html! { <div class="rcac-status" part="status-bar">{ for items }</div> }
 }

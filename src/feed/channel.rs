@@ -1,20 +1,16 @@
 //! Messages between the tabs of one browser, over a BroadcastChannel per sharing key: `{ v, from, kind, … }`.
 //! Versioned: a tab ignores a message of another version (a tab still running an older or newer build), as it
-//! ignores a kind it does not know or a message with a field of the wrong type. The leader protocol that uses
-//! them (and the snapshot it broadcasts) is the one-session stage's; these are its first words.
+//! ignores a kind it does not know or a message with a field of the wrong type. Only tabs of this site (the same
+//! storage partition) hear them.
 
 use crate::api::json::Source;
 use crate::api::lenient;
+use crate::feed::protocol::Needs;
+use crate::feed::snapshot::Snapshot;
 use serde::{Deserialize, Serialize};
 
 /// The version of this message set. Bump it when a message changes meaning.
 pub const VERSION: u32 = 1;
-
-/// What a tab's widgets show, so the leader fetches the union: `extension` and/or `account`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Needs {
-    pub scopes: Vec<String>,
-}
 
 /// What a follower asks of the leader.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -24,6 +20,17 @@ pub enum TabCommand {
     SignOut,
 }
 
+/// The session's tokens, as the leader hands them to the tabs that may lead next (and a tab that signed in hands
+/// them to the leader). Never sent anywhere but this browser's tabs of this site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenSet {
+    pub access: String,
+    /// ms since the epoch.
+    pub access_expires_at: f64,
+    pub refresh: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(
     tag = "kind",
@@ -31,16 +38,24 @@ pub enum TabCommand {
     rename_all_fields = "camelCase"
 )]
 pub enum Message {
-    /// A tab opened or woke: who leads? and what it shows.
+    /// A widget started (or its page was shown again): what it shows. The leader answers with the tokens and a
+    /// snapshot.
     Hello { needs: Needs },
-    /// What a tab shows changed.
+    /// What a widget shows changed, or it says it again (every 15 s, and to a new leader).
     Needs { needs: Needs },
+    /// A widget went away.
+    Bye,
     /// The leader is alive; `term` grows with every new leader, so an old leader's word is told apart.
-    Heartbeat { term: u64 },
+    Heartbeat { term: u64, hidden: bool },
     /// A follower asks the leader to act.
     Command { command: TabCommand },
-    /// The leader stands down (closing, hidden, or replaced).
-    Resign { term: u64 },
+    /// A hidden leader asks the shown widget `to` to take the lock.
+    HandOver { term: u64, to: String },
+    /// From the leader: the session's tokens (`None`: signed out, forget them). From any other tab: it just signed
+    /// in, and these are the new session's.
+    Tokens { tokens: Option<TokenSet> },
+    /// What the leader knows (the records travel beside it, `Channel::post_with`).
+    Snapshot { snapshot: Snapshot },
 }
 
 /// A message as it travels: the version, the sending tab, and the message.
@@ -82,6 +97,7 @@ impl Envelope {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Scope;
     use serde_json::{json, Value};
 
     fn read(v: Value) -> Option<Envelope> {
@@ -90,22 +106,40 @@ mod tests {
 
     #[test]
     fn every_message_goes_and_comes_back() {
+        let needs = Needs {
+            scope: Scope::Account,
+            visible: true,
+            poll_seconds: 10,
+            page_size: 1000,
+        };
         let all = [
             Message::Hello {
-                needs: Needs {
-                    scopes: vec!["extension".into()],
-                },
+                needs: needs.clone(),
             },
-            Message::Needs {
-                needs: Needs {
-                    scopes: vec!["extension".into(), "account".into()],
-                },
+            Message::Needs { needs },
+            Message::Bye,
+            Message::Heartbeat {
+                term: 3,
+                hidden: true,
             },
-            Message::Heartbeat { term: 3 },
             Message::Command {
                 command: TabCommand::SignOut,
             },
-            Message::Resign { term: 3 },
+            Message::HandOver {
+                term: 3,
+                to: "tab-2".into(),
+            },
+            Message::Tokens {
+                tokens: Some(TokenSet {
+                    access: "a".into(),
+                    access_expires_at: 1.0,
+                    refresh: None,
+                }),
+            },
+            Message::Tokens { tokens: None },
+            Message::Snapshot {
+                snapshot: Snapshot::signed_out(2, None),
+            },
         ];
         for m in all {
             let e = Envelope::new("tab-1", m);
@@ -128,10 +162,11 @@ mod tests {
     #[test]
     fn other_versions_unknown_kinds_and_bad_fields_are_ignored() {
         for bad in [
-            json!({"v": 2, "from": "t", "kind": "heartbeat", "term": 1}),
-            json!({"from": "t", "kind": "heartbeat", "term": 1}),
+            json!({"v": 2, "from": "t", "kind": "heartbeat", "term": 1, "hidden": false}),
+            json!({"from": "t", "kind": "heartbeat", "term": 1, "hidden": false}),
             json!({"v": 1, "from": "t", "kind": "snapshot-from-the-future", "x": 1}),
-            json!({"v": 1, "from": "t", "kind": "heartbeat", "term": "soon"}),
+            json!({"v": 1, "from": "t", "kind": "heartbeat", "term": "soon", "hidden": false}),
+            json!({"v": 1, "from": "t", "kind": "needs", "needs": {"scope": "galaxy", "visible": true, "pollSeconds": 6, "pageSize": 1}}),
             json!({"v": 1, "from": "t", "kind": "command", "command": "eval"}),
             json!({"v": 1, "kind": "resign", "term": 1}),
             json!({"v": "1", "from": "t", "kind": "resign", "term": 1}),
@@ -143,8 +178,16 @@ mod tests {
         }
         // A field this version does not know is let be.
         assert_eq!(
-            read(json!({"v": 1, "from": "t", "kind": "heartbeat", "term": 2, "leaseUntil": 99})),
-            Some(Envelope::new("t", Message::Heartbeat { term: 2 }))
+            read(
+                json!({"v": 1, "from": "t", "kind": "heartbeat", "term": 2, "hidden": false, "leaseUntil": 99})
+            ),
+            Some(Envelope::new(
+                "t",
+                Message::Heartbeat {
+                    term: 2,
+                    hidden: false
+                }
+            ))
         );
     }
 }

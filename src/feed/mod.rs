@@ -1,7 +1,8 @@
-//! Where the calls come from, once one feed serves every widget of a browser (design.md, "one feed per browser").
-//! This stage holds the typed messages of its two new boundaries, born typed: the WebSocket gateway's frames
-//! (`frames`) and the messages between tabs (`channel`). Both are read leniently: an unknown type, kind or field
-//! is ignored, never a panic.
+//! Where the calls come from: one feed serves every widget of a browser that shares a session (design.md, "one
+//! feed per browser"). `leader` runs it (the Web Lock and BroadcastChannel of `tabs`, the fetches of `poller`);
+//! `protocol` and `snapshot` are its pure decisions; `channel` and `frames` are the typed messages of its two
+//! boundaries (the tabs, and the WebSocket gateway), read leniently: an unknown type, kind or field is ignored,
+//! never a panic.
 //!
 //! The socket itself (the live stage) should go through web-sys's `WebSocket`, not gloo-net's `websocket`
 //! feature: measured in the release build, a probe that opens a socket, sends a frame and awaits one added
@@ -11,4 +12,13 @@
 pub mod channel;
 pub mod frames;
 #[cfg(target_arch = "wasm32")]
+pub mod leader;
+#[cfg(target_arch = "wasm32")]
+pub mod poller;
+pub mod protocol;
+pub mod snapshot;
+#[cfg(target_arch = "wasm32")]
 pub mod tabs;
+
+#[cfg(target_arch = "wasm32")]
+pub use leader::Feed;

@@ -50,9 +50,6 @@ pub struct Leadership {
     lost: Rc<Cell<bool>>,
     /// The holder's id in `navigator.locks.query()` while this leadership lasts.
     client_id: Option<String>,
-    // Kept alive for the lock's lifetime: the request's outcome is watched through them.
-    _on_lost: Closure<dyn FnMut(JsValue)>,
-    _on_done: Closure<dyn FnMut(JsValue)>,
 }
 
 impl Leadership {
@@ -155,16 +152,17 @@ pub async fn lead(name: &str, steal: bool) -> Result<Leadership, Unavailable> {
         abort: abort.clone(),
         release: Some(release.clone()),
     };
-    // A stolen lock rejects the request (AbortError); so does one refused in this context, before any grant.
-    let on_lost = {
+    // A stolen lock rejects the request (AbortError); so does one refused in this context, before any grant. Watched
+    // by a task of its own, which ends when the request settles (the lock let go, or taken), whoever holds what.
+    {
         let lost = lost.clone();
-        Closure::<dyn FnMut(JsValue)>::new(move |_| {
-            lost.set(true);
-            let _ = settle.call1(&JsValue::NULL, &JsValue::FALSE);
-        })
-    };
-    let on_done = Closure::<dyn FnMut(JsValue)>::new(|_| {});
-    let _ = request.then2(&on_done, &on_lost);
+        wasm_bindgen_futures::spawn_local(async move {
+            if JsFuture::from(request).await.is_err() {
+                lost.set(true);
+                let _ = settle.call1(&JsValue::NULL, &JsValue::FALSE);
+            }
+        });
+    }
     let ok = JsFuture::from(outcome)
         .await
         .ok()
@@ -181,8 +179,6 @@ pub async fn lead(name: &str, steal: bool) -> Result<Leadership, Unavailable> {
         release,
         lost,
         client_id,
-        _on_lost: on_lost,
-        _on_done: on_done,
     })
 }
 
@@ -199,19 +195,24 @@ impl Channel {
             .map(|channel| Channel { channel })
     }
 
-    /// Sends to every other channel of this name (other tabs, and other widgets of this page).
-    pub fn post(&self, e: &Envelope) -> bool {
+    /// Sends to every other channel of this name (other tabs, and other widgets of this page). `records`, when
+    /// given, travels beside the message as it is (structured clone: no serde, no JSON text).
+    pub fn post(&self, e: &Envelope, records: Option<&Object>) -> bool {
         let value = crate::embed::host::to_js(e);
+        if let Some(r) = records {
+            let _ = Reflect::set(&value, &"records".into(), r);
+        }
         self.channel.post_message(&value).is_ok()
     }
 
-    /// Calls `on` with every well-formed message of this version; anything else is dropped. Listens until the
-    /// returned listener is dropped.
-    pub fn listen(&self, on: impl Fn(Envelope) + 'static) -> EventListener {
+    /// Calls `on` with every well-formed message of this version, and the whole message as it came (for what
+    /// travels beside it); anything else is dropped. Listens until the returned listener is dropped.
+    pub fn listen(&self, on: impl Fn(Envelope, JsValue) + 'static) -> EventListener {
         EventListener::new(&self.channel, "message", move |e| {
             if let Some(m) = e.dyn_ref::<web_sys::MessageEvent>() {
-                if let Some(envelope) = Envelope::read(&m.data()) {
-                    on(envelope);
+                let data = m.data();
+                if let Some(envelope) = Envelope::read(&data) {
+                    on(envelope, data);
                 }
             }
         })

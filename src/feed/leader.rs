@@ -1,0 +1,953 @@
+//! One feed per browser and sharing key (design.md, "one feed per browser"). Every widget runs a `Feed`; the one
+//! whose tab holds the Web Lock leads and does all of the session's network work (resume, refresh, the user's
+//! info, active calls for the union of the scopes shown, sign-out's one revoke); the others follow, render its
+//! snapshots and send it what they show and what their users ask. A leader that goes away hands the lock on by
+//! itself; one that falls silent (frozen, hung) is replaced by a follower that steals the lock, and stands down
+//! without sending anything if it ever wakes; a hidden leader hands over to a shown widget. Where Web Locks or
+//! BroadcastChannel are missing or refused, the widget works alone and says so once.
+//!
+//! The decisions are `protocol`'s and `snapshot`'s (pure, tested natively); this is their wiring to the browser.
+
+use super::channel::{Envelope, Message, TabCommand, TokenSet};
+use super::poller;
+use super::protocol::{self, Heard, Needs, Participants, Watchdog, HANDOVER_MS, NEEDS_EVERY_MS};
+use super::snapshot::{changes, Auth, Change, Failure, Snapshot};
+use super::tabs::{lead, Channel, Leadership};
+use crate::api::error::ApiError;
+use crate::api::json;
+use crate::api::json::Source;
+use crate::api::model::{CallLogPage, ExtensionInfo};
+use crate::auth::login::{self, Outcome};
+use crate::auth::session::Session;
+use crate::config::{LoginFlow, Scope};
+use crate::embed::host::to_js;
+use crate::format::CallView;
+use crate::poll::{After, Budget, Decision, Scheduler};
+use crate::state::{Action, SignInFailure, User};
+use crate::tasks::{spawn, Dispatch};
+use crate::web::{self, Store};
+use futures_util::future::{AbortHandle, FutureExt};
+use gloo_events::EventListener;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::JsValue;
+
+enum Role {
+    /// Waiting in line for the lock, rendering the leader's snapshots.
+    Following,
+    Leading {
+        term: u64,
+        leadership: Rc<Leadership>,
+    },
+    /// No Web Locks or no BroadcastChannel here: this widget does its own network work.
+    Alone,
+}
+
+/// The tasks a feed runs, each stopped when its reason ends.
+#[derive(Default)]
+struct Jobs {
+    /// The lock request (waiting in line, or stealing).
+    queue: Option<AbortHandle>,
+    /// The leader's fetch loop.
+    poller: Option<AbortHandle>,
+    /// The leader's session work (resume, the user's info, sign-out).
+    work: Option<AbortHandle>,
+    /// This widget's own sign-in (any role: the popup or redirect happens where the user clicked).
+    sign_in: Option<AbortHandle>,
+}
+
+fn abort(slot: &mut Option<AbortHandle>) {
+    if let Some(t) = slot.take() {
+        t.abort();
+    }
+}
+
+struct Core {
+    role: Role,
+    needs: Needs,
+    /// The latest snapshot: the leader's own, or the last one heard.
+    snapshot: Snapshot,
+    /// The records of each scope's last answer (a JS array each), beside the snapshot.
+    records: Vec<(Scope, JsValue)>,
+    /// What this widget has rendered.
+    shown: Snapshot,
+    participants: Participants,
+    watchdog: Watchdog,
+    /// A hidden leader asked a shown widget to take over: it fetches nothing until then.
+    handing_over_until: f64,
+    last_needs_sent: f64,
+    /// The answers (scope, time) whose records the tabs already have.
+    sent_records: Vec<(Scope, f64)>,
+    /// The tokens the tabs last had from this leader.
+    shared_tokens: Option<TokenSet>,
+    /// Scopes whose last answer was a refusal that asking again would only repeat (a 403 for company calls): not
+    /// fetched until someone asks, while the other scope goes on.
+    stopped: Vec<Scope>,
+}
+
+pub struct Inner {
+    id: String,
+    session: Rc<Session>,
+    lock_name: String,
+    budget_key: String,
+    sched: Rc<RefCell<Scheduler>>,
+    channel: RefCell<Option<Channel>>,
+    core: RefCell<Core>,
+    dispatch: Dispatch,
+    jobs: RefCell<Jobs>,
+    listeners: RefCell<Vec<EventListener>>,
+    ticker: RefCell<Option<gloo_timers::callback::Interval>>,
+}
+
+/// A widget's feed. Dropping it stops everything it runs and lets go of the lock.
+pub struct Feed(Rc<Inner>);
+
+impl Drop for Feed {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
+fn session_ended(e: &ApiError) -> SignInFailure {
+    SignInFailure {
+        code: e.code().map(str::to_string),
+        message: format!(
+            "Your RingCentral session ended ({}). Sign in again to keep watching calls.",
+            e.summary()
+        ),
+    }
+}
+
+impl Feed {
+    /// Starts the feed of `session` for a widget that shows `needs`; what it learns goes to `dispatch`.
+    pub fn start(session: Rc<Session>, needs: Needs, dispatch: Dispatch) -> Feed {
+        let key = session.sharing_key();
+        let now = web::now();
+        let inner = Rc::new(Inner {
+            id: format!("{:x}", (web::random() * 9e15) as u64),
+            lock_name: format!("rc-active-calls:lead:{key}"),
+            budget_key: format!("rc-active-calls:budget:{key}"),
+            sched: Rc::new(RefCell::new(Scheduler::new(needs.poll_seconds))),
+            channel: RefCell::new(Channel::open(&format!("rc-active-calls:{key}"))),
+            core: RefCell::new(Core {
+                role: Role::Following,
+                needs,
+                snapshot: Snapshot::default(),
+                records: vec![],
+                shown: Snapshot::default(),
+                participants: Participants::default(),
+                watchdog: Watchdog::new(now, web::random()),
+                handing_over_until: 0.0,
+                last_needs_sent: now,
+                sent_records: vec![],
+                shared_tokens: None,
+                stopped: vec![],
+            }),
+            session,
+            dispatch,
+            jobs: RefCell::default(),
+            listeners: RefCell::default(),
+            ticker: RefCell::default(),
+        });
+        if !web::storage_works() {
+            inner.dispatch.emit(Action::StorageBlocked);
+        }
+        inner.listen();
+        if inner.channel.borrow().is_some() {
+            let hello = Message::Hello {
+                needs: inner.core.borrow().needs.clone(),
+            };
+            inner.post(hello);
+            inner.queue(false);
+        } else {
+            inner.go_alone();
+        }
+        // A widget that signs in by popup never started a redirect: a `code` in the address is the host page's.
+        if inner.session.cfg.login != LoginFlow::Popup {
+            let weak = Rc::downgrade(&inner);
+            let task = spawn(async move {
+                let Some(session) = weak.upgrade().map(|i| i.session.clone()) else {
+                    return;
+                };
+                if let Some(result) = login::complete_redirect(&session).await {
+                    if let Some(inner) = weak.upgrade() {
+                        inner.dispatch.emit(Action::SignInStarted);
+                        inner.signed_in_here(result);
+                    }
+                }
+            });
+            inner.jobs.borrow_mut().sign_in = Some(task);
+        }
+        Feed(inner)
+    }
+
+    /// Fetch now (the refresh button, a host's `refresh()`, the network back).
+    pub fn refresh(&self) {
+        self.0.command(TabCommand::Refresh);
+    }
+
+    /// Sign out every widget of this session (one revoke).
+    pub fn sign_out(&self) {
+        self.0.command(TabCommand::SignOut);
+    }
+
+    /// Sign in here (a popup or a redirect from this tab); every widget of the session follows.
+    pub fn sign_in(&self, popup: bool) {
+        let weak = Rc::downgrade(&self.0);
+        self.0.dispatch.emit(Action::SignInStarted);
+        let task = spawn(async move {
+            let Some(session) = weak.upgrade().map(|i| i.session.clone()) else {
+                return;
+            };
+            let result = login::sign_in(&session, popup).await;
+            if let Some(inner) = weak.upgrade() {
+                inner.signed_in_here(result);
+            }
+        });
+        let mut jobs = self.0.jobs.borrow_mut();
+        abort(&mut jobs.sign_in);
+        jobs.sign_in = Some(task);
+    }
+
+    /// What this widget shows changed (scope, interval, page size).
+    pub fn set_needs(&self, scope: Scope, poll_seconds: u32, page_size: u32) {
+        let mut needs = self.0.core.borrow().needs.clone();
+        needs.scope = scope;
+        needs.poll_seconds = poll_seconds;
+        needs.page_size = page_size;
+        self.0.needs_changed(needs);
+    }
+}
+
+impl Inner {
+    fn leading(&self) -> bool {
+        !matches!(self.core.borrow().role, Role::Following)
+    }
+
+    fn term(&self) -> u64 {
+        self.core.borrow().snapshot.term
+    }
+
+    fn post(&self, message: Message) {
+        if let Some(c) = self.channel.borrow().as_ref() {
+            c.post(&Envelope::new(&self.id, message), None);
+        }
+    }
+
+    fn listen(self: &Rc<Self>) {
+        let mut listeners = vec![];
+        if let Some(c) = self.channel.borrow().as_ref() {
+            let weak = Rc::downgrade(self);
+            listeners.push(c.listen(move |e, data| {
+                if let Some(inner) = weak.upgrade() {
+                    inner.on_message(e, &data);
+                }
+            }));
+        }
+        if let Some(w) = web::window() {
+            if let Some(doc) = w.document() {
+                let weak = Rc::downgrade(self);
+                listeners.push(EventListener::new(&doc, "visibilitychange", move |_| {
+                    if let Some(inner) = weak.upgrade() {
+                        let mut needs = inner.core.borrow().needs.clone();
+                        needs.visible = !web::document_hidden();
+                        inner.needs_changed(needs);
+                    }
+                }));
+            }
+            // A page going away says so, so the leader stops fetching for it at once.
+            let weak = Rc::downgrade(self);
+            listeners.push(EventListener::new(&w, "pagehide", move |_| {
+                if let Some(inner) = weak.upgrade() {
+                    inner.post(Message::Bye);
+                }
+            }));
+        }
+        *self.listeners.borrow_mut() = listeners;
+        let weak = Rc::downgrade(self);
+        let ticker =
+            gloo_timers::callback::Interval::new(protocol::HEARTBEAT_MS as u32, move || {
+                if let Some(inner) = weak.upgrade() {
+                    inner.tick();
+                }
+            });
+        *self.ticker.borrow_mut() = Some(ticker);
+        self.core.borrow_mut().needs.visible = !web::document_hidden();
+    }
+
+    fn stop(&self) {
+        self.post(Message::Bye);
+        let Jobs {
+            queue,
+            poller,
+            work,
+            sign_in,
+        } = std::mem::take(&mut *self.jobs.borrow_mut());
+        for mut slot in [queue, poller, work, sign_in] {
+            abort(&mut slot);
+        }
+        self.ticker.borrow_mut().take();
+        self.listeners.borrow_mut().clear();
+        self.session.set_gate(None);
+        self.session.on_renewed(None);
+        // Lets go of the lock (if held); the next tab in line leads.
+        self.core.borrow_mut().role = Role::Following;
+        self.channel.borrow_mut().take();
+    }
+
+    /// Waits in line for the lock (or takes it from a silent leader with `steal`).
+    fn queue(self: &Rc<Self>, steal: bool) {
+        let weak = Rc::downgrade(self);
+        let name = self.lock_name.clone();
+        let task = spawn(async move {
+            let result = lead(&name, steal).await;
+            let Some(inner) = weak.upgrade() else { return };
+            match result {
+                Ok(l) => inner.lead_now(l),
+                Err(_) => inner.go_alone(),
+            }
+        });
+        let mut jobs = self.jobs.borrow_mut();
+        abort(&mut jobs.queue);
+        jobs.queue = Some(task);
+    }
+
+    fn go_alone(self: &Rc<Self>) {
+        self.channel.borrow_mut().take();
+        {
+            let mut core = self.core.borrow_mut();
+            core.role = Role::Alone;
+            core.snapshot.term = core.snapshot.term.max(1);
+        }
+        self.listen(); // again, without the channel
+        self.dispatch.emit(Action::NotShared);
+        self.begin();
+    }
+
+    /// This tab holds the lock: it leads, from the last snapshot it heard.
+    fn lead_now(self: &Rc<Self>, leadership: Leadership) {
+        let leadership = Rc::new(leadership);
+        let term = {
+            let mut core = self.core.borrow_mut();
+            let term = core
+                .watchdog
+                .next_term()
+                .max(core.snapshot.term.saturating_add(1));
+            core.watchdog.term = term;
+            core.snapshot.term = term;
+            core.role = Role::Leading {
+                term,
+                leadership: leadership.clone(),
+            };
+            core.handing_over_until = 0.0;
+            term
+        };
+        // Refresh only while the lock is still ours.
+        let held = Rc::downgrade(&leadership);
+        self.session.set_gate(Some(Rc::new(move || {
+            let held = held.clone();
+            async move {
+                match held.upgrade() {
+                    Some(l) => l.still_held().await,
+                    None => false,
+                }
+            }
+            .boxed_local()
+        })));
+        self.post(Message::Heartbeat {
+            term,
+            hidden: web::document_hidden(),
+        });
+        self.core.borrow_mut().shared_tokens = self.session.export();
+        let weak = Rc::downgrade(self);
+        self.session.on_renewed(Some(Rc::new(move || {
+            if let Some(inner) = weak.upgrade() {
+                inner.share_tokens();
+            }
+        })));
+        self.begin();
+    }
+
+    /// The start of leading (or of working alone): take in the budget the last leader used, then carry on the
+    /// session the tabs know, resume a stored one, or say there is none.
+    fn begin(self: &Rc<Self>) {
+        if let Some(b) = web::store_get(Store::Browser, &self.budget_key)
+            .and_then(|t| json::parse(&t))
+            .and_then(|j| j.read::<Budget>())
+        {
+            self.sched.borrow_mut().adopt(&b, web::now());
+        }
+        let known_in = self.core.borrow().snapshot.signed_in();
+        if self.session.has_tokens() {
+            if known_in {
+                self.publish();
+                self.start_poller(false);
+            } else {
+                self.work(Work::SignedIn);
+            }
+        } else if let Some(rt) = self.session.stored_refresh_token() {
+            self.work(Work::Resume(rt));
+        } else {
+            let (term, failure) = {
+                let core = self.core.borrow();
+                let failure = match &core.snapshot.auth {
+                    Auth::SignedOut { failure } => failure.clone(),
+                    _ => None,
+                };
+                (core.snapshot.term, failure)
+            };
+            self.set_snapshot(Snapshot::signed_out(term, failure));
+        }
+    }
+
+    /// Another leader spoke, or the lock was taken: stop all network work and follow.
+    fn stand_down(self: &Rc<Self>) {
+        {
+            let mut jobs = self.jobs.borrow_mut();
+            abort(&mut jobs.poller);
+            abort(&mut jobs.work);
+        }
+        self.session.set_gate(None);
+        self.session.on_renewed(None);
+        {
+            let mut core = self.core.borrow_mut();
+            if matches!(core.role, Role::Alone) {
+                return;
+            }
+            core.role = Role::Following;
+            core.watchdog.restart(web::now());
+        }
+        self.queue(false);
+    }
+
+    fn take_over(self: &Rc<Self>) {
+        self.core.borrow_mut().watchdog.restart(web::now());
+        self.queue(true);
+    }
+
+    /// Once a second: a follower checks the leader is alive and repeats what it shows now and then; a leader says
+    /// it is alive (after checking the lock is still its own) and, hidden, hands over to a shown widget.
+    fn tick(self: &Rc<Self>) {
+        let now = web::now();
+        let leading = match &self.core.borrow().role {
+            Role::Following => None,
+            Role::Leading { term, leadership } => Some((*term, leadership.lost())),
+            Role::Alone => return,
+        };
+        match leading {
+            None => {
+                let (silent, needs) = {
+                    let mut core = self.core.borrow_mut();
+                    let repeat = now - core.last_needs_sent >= NEEDS_EVERY_MS;
+                    if repeat {
+                        core.last_needs_sent = now;
+                    }
+                    (
+                        core.watchdog.should_take_over(now, web::document_hidden()),
+                        repeat.then(|| core.needs.clone()),
+                    )
+                };
+                if let Some(needs) = needs {
+                    self.post(Message::Needs { needs });
+                }
+                if silent {
+                    self.take_over();
+                }
+            }
+            Some((_, true)) => self.stand_down(),
+            Some((term, false)) => {
+                // A frozen leader wakes here first: it asks the browser before saying anything.
+                let weak = Rc::downgrade(self);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let Some(inner) = weak.upgrade() else { return };
+                    if !inner.still_leading().await {
+                        inner.stand_down();
+                        return;
+                    }
+                    let hidden = web::document_hidden();
+                    inner.post(Message::Heartbeat { term, hidden });
+                    let to = {
+                        let mut core = inner.core.borrow_mut();
+                        let now = web::now();
+                        let to = (hidden && now >= core.handing_over_until)
+                            .then(|| core.participants.shown(now))
+                            .flatten();
+                        if to.is_some() {
+                            core.handing_over_until = now + HANDOVER_MS;
+                        }
+                        to
+                    };
+                    if let Some(to) = to {
+                        inner.post(Message::HandOver { term, to });
+                    }
+                });
+            }
+        }
+    }
+
+    fn on_message(self: &Rc<Self>, e: Envelope, data: &JsValue) {
+        if e.from == self.id {
+            return;
+        }
+        let now = web::now();
+        let leading = self.leading();
+        let hello = matches!(e.message, Message::Hello { .. });
+        match e.message {
+            Message::Hello { needs } | Message::Needs { needs } if leading => {
+                let news = {
+                    let core = &mut *self.core.borrow_mut();
+                    core.participants.heard(&e.from, needs, &core.needs, now)
+                };
+                if news {
+                    self.fetch_now();
+                }
+                if hello {
+                    // A new widget gets the tokens (so it can lead next) and all we know.
+                    self.post(Message::Tokens {
+                        tokens: self.session.export(),
+                    });
+                    self.core.borrow_mut().sent_records.clear();
+                    self.publish();
+                }
+            }
+            Message::Bye if leading => self.core.borrow_mut().participants.gone(&e.from),
+            Message::Command { command } if leading => self.command(command),
+            Message::Tokens { tokens: Some(t) } if leading => {
+                // A follower signed in: its session becomes everyone's.
+                self.session.adopt(Some(t));
+                self.work(Work::SignedIn);
+            }
+            Message::Tokens { tokens } if !leading => {
+                self.session.adopt(tokens);
+            }
+            Message::Heartbeat { term, hidden } => {
+                if leading {
+                    if term >= self.term() {
+                        self.stand_down();
+                    }
+                    return;
+                }
+                let heard = self.core.borrow_mut().watchdog.heard(term, hidden, now);
+                if heard == Heard::New {
+                    let needs = self.core.borrow().needs.clone();
+                    self.post(Message::Needs { needs });
+                }
+            }
+            Message::HandOver { to, .. } if !leading && to == self.id => self.take_over(),
+            Message::Snapshot { snapshot } => {
+                if leading {
+                    if snapshot.term > self.term() {
+                        self.stand_down();
+                    } else {
+                        return;
+                    }
+                }
+                let mut core = self.core.borrow_mut();
+                let hidden = core.watchdog.hidden();
+                if core.watchdog.heard(snapshot.term, hidden, now) == Heard::Old {
+                    return;
+                }
+                // Records come with the snapshot whose answer they are; a later one without them keeps them.
+                let records = js_sys::Reflect::get(data, &"records".into()).unwrap_or_default();
+                for l in &snapshot.lists {
+                    let r = js_sys::Reflect::get(&records, &l.scope.as_str().into())
+                        .unwrap_or_default();
+                    if js_sys::Array::is_array(&r) {
+                        core.records.retain(|(s, _)| *s != l.scope);
+                        core.records.push((l.scope, r));
+                    }
+                }
+                if !snapshot.signed_in() {
+                    core.records.clear();
+                }
+                core.snapshot = snapshot;
+                drop(core);
+                self.deliver();
+            }
+            _ => {}
+        }
+    }
+
+    fn command(self: &Rc<Self>, command: TabCommand) {
+        if !self.leading() {
+            self.post(Message::Command { command });
+            return;
+        }
+        match command {
+            TabCommand::Refresh => self.fetch_now(),
+            TabCommand::SignOut => self.work(Work::SignOut),
+        }
+    }
+
+    /// Fetch as soon as the budget allows, every scope shown, also those a refusal had stopped.
+    fn fetch_now(&self) {
+        self.core.borrow_mut().stopped.clear();
+        self.sched.borrow_mut().request_now();
+    }
+
+    fn needs_changed(self: &Rc<Self>, needs: Needs) {
+        let (before, leading) = {
+            let mut core = self.core.borrow_mut();
+            let before = std::mem::replace(&mut core.needs, needs.clone());
+            if before.scope != needs.scope {
+                // The reducer cleared the panel for the new scope: what the leader has for it shows at once.
+                core.shown = core.shown.without_lists();
+            }
+            core.last_needs_sent = web::now();
+            (before, !matches!(core.role, Role::Following))
+        };
+        self.deliver();
+        if leading {
+            // Shown again, or showing another scope: what it shows may be old.
+            if needs.visible && (!before.visible || before.scope != needs.scope) {
+                self.fetch_now();
+            }
+        } else if before != needs {
+            self.post(Message::Needs { needs });
+        }
+    }
+
+    /// A sign-in in this tab finished (a popup, or a redirect's callback).
+    fn signed_in_here(self: &Rc<Self>, result: Result<Outcome, SignInFailure>) {
+        match result {
+            Ok(Outcome::Redirecting) => {}
+            Ok(Outcome::SignedIn { persistent }) => {
+                if !persistent {
+                    self.dispatch.emit(Action::StorageBlocked);
+                }
+                if self.leading() {
+                    self.work(Work::SignedIn);
+                } else {
+                    self.post(Message::Tokens {
+                        tokens: self.session.export(),
+                    });
+                }
+            }
+            Err(why) => self.dispatch.emit(Action::SignInFailed(why)),
+        }
+    }
+
+    /// A new snapshot (leader or alone): to the other tabs, then to this widget.
+    fn set_snapshot(self: &Rc<Self>, snapshot: Snapshot) {
+        self.core.borrow_mut().snapshot = snapshot;
+        self.publish();
+    }
+
+    fn update(self: &Rc<Self>, f: impl FnOnce(&mut Snapshot)) {
+        f(&mut self.core.borrow_mut().snapshot);
+        self.publish();
+    }
+
+    /// Sends the snapshot, with the records of each answer the tabs have not had yet (a list of 1 000 calls is
+    /// not copied to every tab again for a "busy" flag).
+    fn publish(self: &Rc<Self>) {
+        {
+            let mut core = self.core.borrow_mut();
+            if let Some(c) = self.channel.borrow().as_ref() {
+                let records = js_sys::Object::new();
+                let mut sent = vec![];
+                for (scope, r) in &core.records {
+                    let at = core.snapshot.list(*scope).and_then(|l| l.at).unwrap_or(0.0);
+                    if !core.sent_records.contains(&(*scope, at)) {
+                        let _ = js_sys::Reflect::set(&records, &scope.as_str().into(), r);
+                    }
+                    sent.push((*scope, at));
+                }
+                core.sent_records = sent;
+                let snapshot = Message::Snapshot {
+                    snapshot: core.snapshot.clone(),
+                };
+                c.post(&Envelope::new(&self.id, snapshot), Some(&records));
+            }
+        }
+        self.deliver();
+    }
+
+    /// This widget catches up with the snapshot: the reducer's actions for the step, records read here.
+    fn deliver(&self) {
+        let (steps, records) = {
+            let mut core = self.core.borrow_mut();
+            let scope = core.needs.scope;
+            let steps = changes(&core.shown, &core.snapshot, scope);
+            core.shown = core.snapshot.clone();
+            let records = core
+                .records
+                .iter()
+                .find(|(s, _)| *s == scope)
+                .map(|(_, r)| r.clone());
+            (steps, records)
+        };
+        for step in steps {
+            let action = match step {
+                Change::Act(a) => a,
+                Change::Load { at, server_now } => {
+                    let (calls, skipped) = read_calls(records.as_ref());
+                    Action::Loaded {
+                        calls,
+                        skipped,
+                        server_now,
+                        at,
+                    }
+                }
+            };
+            self.dispatch.emit(action);
+        }
+    }
+
+    fn work(self: &Rc<Self>, what: Work) {
+        let weak = Rc::downgrade(self);
+        let task = spawn(run_work(weak, what));
+        let mut jobs = self.jobs.borrow_mut();
+        abort(&mut jobs.work);
+        jobs.work = Some(task);
+    }
+
+    /// Starts fetching; `now`: at once (a new session), else at the interval's pace (a new leader of a session
+    /// whose lists the tabs have).
+    fn start_poller(self: &Rc<Self>, now: bool) {
+        if now {
+            self.fetch_now();
+        }
+        let task = spawn(poll(Rc::downgrade(self)));
+        let mut jobs = self.jobs.borrow_mut();
+        abort(&mut jobs.poller);
+        jobs.poller = Some(task);
+    }
+
+    /// The session is over (signed out here or anywhere, or RingCentral ended it): every tab forgets it.
+    fn end_session(self: &Rc<Self>, failure: Option<SignInFailure>) {
+        abort(&mut self.jobs.borrow_mut().poller);
+        self.session.forget();
+        self.share_tokens();
+        let term = self.term();
+        self.core.borrow_mut().records.clear();
+        self.set_snapshot(Snapshot::signed_out(term, failure));
+    }
+
+    /// Still the leader? Asked before every request (a replaced leader that wakes must send nothing).
+    async fn still_leading(self: &Rc<Self>) -> bool {
+        let leadership = match &self.core.borrow().role {
+            Role::Leading { leadership, .. } => Some(leadership.clone()),
+            Role::Alone => return true,
+            Role::Following => return false,
+        };
+        match leadership {
+            Some(l) => l.still_held().await,
+            None => false,
+        }
+    }
+
+    /// Hands the tokens to the other tabs when they changed (a sign-in, a refresh, the end), so whoever leads
+    /// next holds the current refresh token, never a rotated-away one.
+    fn share_tokens(&self) {
+        let tokens = self.session.export();
+        let changed = {
+            let mut core = self.core.borrow_mut();
+            let changed = core.shared_tokens != tokens;
+            core.shared_tokens = tokens.clone();
+            changed
+        };
+        if changed {
+            self.post(Message::Tokens { tokens });
+        }
+    }
+
+    fn save_budget(&self) {
+        let b = self.sched.borrow_mut().budget(web::now());
+        if let Some(text) = js_sys::JSON::stringify(&to_js(&b))
+            .ok()
+            .and_then(|s| s.as_string())
+        {
+            web::store_set(Store::Browser, &self.budget_key, &text);
+        }
+    }
+}
+
+/// Reads one scope's records with the same reader for every widget; unreadable ones are counted.
+fn read_calls(records: Option<&JsValue>) -> (Vec<CallView>, u32) {
+    let page = js_sys::Object::new();
+    if let Some(r) = records {
+        let _ = js_sys::Reflect::set(&page, &"records".into(), r);
+    }
+    let Ok(list) = CallLogPage::read(&JsValue::from(page)) else {
+        return (vec![], 0);
+    };
+    let mut skipped = list.unreadable;
+    let mut calls = vec![];
+    for r in list.records {
+        match CallView::from_record(r) {
+            Some(v) => calls.push(v),
+            None => skipped += 1,
+        }
+    }
+    (calls, skipped)
+}
+
+enum Work {
+    /// Tokens are here (signed in in some tab): learn who it is and start fetching.
+    SignedIn,
+    /// A refresh token from an earlier page load.
+    Resume(String),
+    SignOut,
+}
+
+async fn load_user(session: &Session) -> Result<User, ApiError> {
+    let info = ExtensionInfo::read(
+        &session
+            .get("/restapi/v1.0/account/~/extension/~")
+            .await?
+            .value,
+    );
+    Ok(User {
+        name: info.display_name(),
+        extension_number: info.extension_number,
+    })
+}
+
+async fn run_work(weak: Weak<Inner>, what: Work) {
+    let Some(inner) = weak.upgrade() else { return };
+    let session = inner.session.clone();
+    match what {
+        Work::SignOut => {
+            // Everyone is told first; the one revoke follows.
+            let token = session.revocable();
+            inner.end_session(None);
+            if let Some(t) = token {
+                session.revoke(&t).await;
+            }
+        }
+        Work::Resume(rt) => {
+            inner.dispatch.emit(Action::SignInStarted);
+            match session.refresh(Some(rt)).await {
+                Ok(()) => signed_in(&inner).await,
+                Err(e @ ApiError::Unauthorized { .. }) => {
+                    inner.end_session(Some(session_ended(&e)))
+                }
+                Err(e) => inner.end_session(Some(SignInFailure {
+                    code: e.code().map(str::to_string),
+                    message: format!(
+                        "Could not resume your session: {}. {}",
+                        e.summary(),
+                        e.advice()
+                    ),
+                })),
+            }
+        }
+        Work::SignedIn => signed_in(&inner).await,
+    }
+}
+
+async fn signed_in(inner: &Rc<Inner>) {
+    inner.share_tokens();
+    let user = match load_user(&inner.session).await {
+        Ok(u) => u,
+        Err(e @ ApiError::Unauthorized { .. }) => {
+            inner.end_session(Some(session_ended(&e)));
+            return;
+        }
+        // Who we are is nice to show, not needed to list calls.
+        Err(_) => User {
+            name: "RingCentral user".into(),
+            extension_number: None,
+        },
+    };
+    inner.core.borrow_mut().records.clear();
+    let term = inner.term();
+    inner.set_snapshot(Snapshot {
+        term,
+        auth: Auth::SignedIn { user },
+        ..Snapshot::default()
+    });
+    inner.start_poller(true);
+}
+
+/// The leader's loop: asks the scheduler, fetches the scope whose list is oldest, and publishes the answer.
+async fn poll(weak: Weak<Inner>) {
+    loop {
+        let Some(inner) = weak.upgrade() else { return };
+        let now = web::now();
+        let plan = {
+            let core = inner.core.borrow();
+            let mut plan = core.participants.plan(&core.needs, now);
+            plan.scopes.retain(|s| !core.stopped.contains(s));
+            if now < core.handing_over_until {
+                plan.scopes.clear();
+            }
+            plan
+        };
+        let decision = {
+            let mut sched = inner.sched.borrow_mut();
+            sched.set_interval_ms(plan.interval_ms);
+            sched.decide(now, plan.idle(), web::online())
+        };
+        let scope = match decision {
+            // Short naps, so a shown page, a returning network or the refresh button act within 250 ms.
+            Decision::Idle => {
+                drop(inner);
+                web::sleep(250.0).await;
+                continue;
+            }
+            Decision::Wait(ms) => {
+                drop(inner);
+                web::sleep(ms.min(250.0)).await;
+                continue;
+            }
+            Decision::Send => {
+                let core = inner.core.borrow();
+                protocol::next_scope(&plan.scopes, |s| core.snapshot.list(s).and_then(|l| l.at))
+            }
+        };
+        let Some(scope) = scope else { continue };
+        if !inner.still_leading().await {
+            inner.stand_down();
+            return;
+        }
+        inner.update(|s| s.busy = true);
+        let spent = || inner.save_budget();
+        let result =
+            poller::fetch(&inner.session, &inner.sched, scope, plan.page_size, &spent).await;
+        let now = web::now();
+        match result {
+            Ok(f) => {
+                {
+                    let mut core = inner.core.borrow_mut();
+                    core.records.retain(|(s, _)| *s != scope);
+                    core.records.push((scope, f.records));
+                }
+                inner.update(|s| {
+                    s.busy = false;
+                    s.paused_until = None;
+                    let l = s.list_mut(scope);
+                    l.at = Some(f.at);
+                    l.server_now = f.server_now;
+                    l.failure = None;
+                });
+            }
+            Err(e) => {
+                let next = inner
+                    .sched
+                    .borrow_mut()
+                    .after_failure(&e, now, web::random());
+                inner.save_budget();
+                match next {
+                    After::SessionEnded => {
+                        inner.end_session(Some(session_ended(&e)));
+                        return;
+                    }
+                    After::Stop => {
+                        inner.core.borrow_mut().stopped.push(scope);
+                        inner.sched.borrow_mut().resume();
+                    }
+                    _ => {}
+                }
+                inner.update(|s| {
+                    s.busy = false;
+                    if let After::Paused { until } = next {
+                        s.paused_until = Some(until);
+                    }
+                    s.list_mut(scope).failure = Some(Failure { error: e, at: now });
+                });
+            }
+        }
+    }
+}

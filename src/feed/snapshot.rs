@@ -1,0 +1,324 @@
+//! What the leading tab knows and every widget renders: who is signed in, and per scope when the list was last
+//! answered (the records themselves travel beside it, as RingCentral sent them, and each widget reads them with
+//! the same reader) or why it failed, whether a fetch is under way, and the rate limit's pause. Widgets never
+//! render a snapshot directly: `changes` turns the step from one snapshot to the next into the reducer's actions,
+//! so a follower's panel, its announcements and its host events are exactly the leader's. Pure.
+
+use crate::api::error::ApiError;
+use crate::config::Scope;
+use crate::state::{Action, SignInFailure, User};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum Auth {
+    /// Nothing heard yet (a widget that just joined): nothing to say either way.
+    #[default]
+    Unknown,
+    /// Signed out; `failure` when it was not the user's choice (a session that ended, a refused sign-in).
+    SignedOut {
+        failure: Option<SignInFailure>,
+    },
+    SignedIn {
+        user: User,
+    },
+}
+
+/// One scope's list, as last fetched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct List {
+    pub scope: Scope,
+    /// When the last answer arrived (ms since the epoch, the leader's clock); `None` before the first.
+    pub at: Option<f64>,
+    /// The server's `Date` with that answer.
+    pub server_now: Option<f64>,
+    /// The last failure, until an answer clears it.
+    pub failure: Option<Failure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    pub error: ApiError,
+    pub at: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    /// The leader's term: a snapshot of an older term (a leader that has not yet heard it was replaced) is dropped.
+    pub term: u64,
+    pub auth: Auth,
+    pub busy: bool,
+    /// RingCentral's penalty: nothing is sent until then.
+    pub paused_until: Option<f64>,
+    pub lists: Vec<List>,
+}
+
+/// One step for a widget: a reducer action, or "read the records of this answer" (the caller has them).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Act(Action),
+    Load { at: f64, server_now: Option<f64> },
+}
+
+impl Snapshot {
+    pub fn list(&self, scope: Scope) -> Option<&List> {
+        self.lists.iter().find(|l| l.scope == scope)
+    }
+
+    /// The scope's list, made when first needed.
+    pub fn list_mut(&mut self, scope: Scope) -> &mut List {
+        let i = match self.lists.iter().position(|l| l.scope == scope) {
+            Some(i) => i,
+            None => {
+                self.lists.push(List {
+                    scope,
+                    at: None,
+                    server_now: None,
+                    failure: None,
+                });
+                self.lists.len() - 1
+            }
+        };
+        &mut self.lists[i]
+    }
+
+    pub fn signed_in(&self) -> bool {
+        matches!(self.auth, Auth::SignedIn { .. })
+    }
+
+    /// This snapshot as a widget that shows no list yet sees it (after it changed scope).
+    pub fn without_lists(&self) -> Snapshot {
+        Snapshot {
+            lists: vec![],
+            busy: false,
+            paused_until: None,
+            ..self.clone()
+        }
+    }
+
+    /// Signed out: every list and pause forgotten.
+    pub fn signed_out(term: u64, failure: Option<SignInFailure>) -> Snapshot {
+        Snapshot {
+            term,
+            auth: Auth::SignedOut { failure },
+            ..Snapshot::default()
+        }
+    }
+}
+
+/// What a widget showing `scope` must do to go from `prev` (what it has shown) to `next`.
+pub fn changes(prev: &Snapshot, next: &Snapshot, scope: Scope) -> Vec<Change> {
+    let mut out = vec![];
+    let mut prev_list = prev.list(scope);
+    let mut prev_paused = prev.paused_until;
+    if next.auth != prev.auth {
+        let was_in = prev.signed_in();
+        match &next.auth {
+            Auth::Unknown => {}
+            Auth::SignedIn { user } => {
+                out.push(Change::Act(Action::SignedIn(user.clone())));
+                // Signing in clears the panel: the lists start again.
+                prev_list = None;
+                prev_paused = None;
+            }
+            Auth::SignedOut { failure } if was_in => out.push(Change::Act(Action::SignedOut(
+                failure.as_ref().map(|f| f.message.clone()),
+            ))),
+            Auth::SignedOut { failure: Some(why) } => {
+                out.push(Change::Act(Action::SignInFailed(why.clone())))
+            }
+            // Signed out already, as far as this widget knows (it may be signing in itself: leave it be).
+            Auth::SignedOut { failure: None } => {}
+        }
+    }
+    if !next.signed_in() {
+        return out;
+    }
+    if next.busy && !prev.busy {
+        out.push(Change::Act(Action::Fetching));
+    }
+    if let Some(list) = next.list(scope) {
+        if let Some(at) = list
+            .at
+            .filter(|at| prev_list.and_then(|p| p.at) != Some(*at))
+        {
+            out.push(Change::Load {
+                at,
+                server_now: list.server_now,
+            });
+        }
+        // A 429 is told as the pause below.
+        if let Some(f) = list.failure.as_ref().filter(|f| {
+            prev_list.and_then(|p| p.failure.as_ref()) != Some(*f)
+                && !matches!(f.error, ApiError::RateLimited { .. })
+        }) {
+            out.push(Change::Act(Action::Failed {
+                error: f.error.clone(),
+                at: f.at,
+            }));
+        }
+    }
+    if let Some(until) = next.paused_until.filter(|u| prev_paused != Some(*u)) {
+        let at = next
+            .list(scope)
+            .and_then(|l| l.failure.as_ref())
+            .map_or(until, |f| f.at);
+        out.push(Change::Act(Action::RateLimited { until, at }));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user() -> User {
+        User {
+            name: "Ben Baker".into(),
+            extension_number: Some("102".into()),
+        }
+    }
+
+    fn signed_in() -> Snapshot {
+        Snapshot {
+            term: 1,
+            auth: Auth::SignedIn { user: user() },
+            ..Snapshot::default()
+        }
+    }
+
+    fn answered(mut s: Snapshot, scope: Scope, at: f64) -> Snapshot {
+        let l = s.list_mut(scope);
+        l.at = Some(at);
+        l.server_now = Some(at + 5.0);
+        l.failure = None;
+        s
+    }
+
+    #[test]
+    fn sign_in_then_a_list_then_the_same_list_again() {
+        let none = Snapshot::default();
+        let a = answered(signed_in(), Scope::Extension, 100.0);
+        assert_eq!(
+            changes(&none, &a, Scope::Extension),
+            [
+                Change::Act(Action::SignedIn(user())),
+                Change::Load {
+                    at: 100.0,
+                    server_now: Some(105.0)
+                }
+            ]
+        );
+        // Heard twice (a second broadcast, a welcome): nothing to do.
+        assert_eq!(changes(&a, &a.clone(), Scope::Extension), []);
+        // Another scope's answer is not this widget's.
+        let b = answered(a.clone(), Scope::Account, 200.0);
+        assert_eq!(changes(&a, &b, Scope::Extension), []);
+        assert_eq!(
+            changes(&a, &b, Scope::Account),
+            [Change::Load {
+                at: 200.0,
+                server_now: Some(205.0)
+            }]
+        );
+    }
+
+    #[test]
+    fn a_widget_that_changed_scope_loads_what_the_leader_already_has() {
+        let s = answered(
+            answered(signed_in(), Scope::Extension, 1.0),
+            Scope::Account,
+            2.0,
+        );
+        assert_eq!(
+            changes(&s.without_lists(), &s, Scope::Account),
+            [Change::Load {
+                at: 2.0,
+                server_now: Some(7.0)
+            }]
+        );
+    }
+
+    #[test]
+    fn failures_pauses_and_fetching() {
+        let a = answered(signed_in(), Scope::Extension, 1.0);
+        let mut b = a.clone();
+        b.busy = true;
+        assert_eq!(
+            changes(&a, &b, Scope::Extension),
+            [Change::Act(Action::Fetching)]
+        );
+        let mut c = b.clone();
+        c.busy = false;
+        let error = ApiError::Server {
+            status: 503,
+            code: None,
+            message: "busy".into(),
+        };
+        c.list_mut(Scope::Extension).failure = Some(Failure {
+            error: error.clone(),
+            at: 9.0,
+        });
+        assert_eq!(
+            changes(&b, &c, Scope::Extension),
+            [Change::Act(Action::Failed { error, at: 9.0 })]
+        );
+        let mut d = c.clone();
+        d.list_mut(Scope::Extension).failure = Some(Failure {
+            error: ApiError::RateLimited {
+                retry_after: Some(60),
+            },
+            at: 10.0,
+        });
+        d.paused_until = Some(70.0);
+        assert_eq!(
+            changes(&c, &d, Scope::Extension),
+            [Change::Act(Action::RateLimited {
+                until: 70.0,
+                at: 10.0
+            })]
+        );
+        assert_eq!(changes(&d, &d.clone(), Scope::Extension), []);
+    }
+
+    #[test]
+    fn signing_out_and_failures_to_sign_in() {
+        let a = answered(signed_in(), Scope::Extension, 1.0);
+        let why = SignInFailure {
+            code: Some("OAU-213".into()),
+            message: "Your RingCentral session ended.".into(),
+        };
+        assert_eq!(
+            changes(&a, &Snapshot::signed_out(1, None), Scope::Extension),
+            [Change::Act(Action::SignedOut(None))]
+        );
+        assert_eq!(
+            changes(
+                &a,
+                &Snapshot::signed_out(1, Some(why.clone())),
+                Scope::Extension
+            ),
+            [Change::Act(Action::SignedOut(Some(why.message.clone())))]
+        );
+        // A widget that was not signed in learns why the session could not be resumed, with its code.
+        assert_eq!(
+            changes(
+                &Snapshot::default(),
+                &Snapshot::signed_out(1, Some(why.clone())),
+                Scope::Extension
+            ),
+            [Change::Act(Action::SignInFailed(why))]
+        );
+        // Plain "signed out" to a widget that never was in says nothing (it may be signing in itself).
+        assert_eq!(
+            changes(
+                &Snapshot::default(),
+                &Snapshot::signed_out(1, None),
+                Scope::Extension
+            ),
+            []
+        );
+    }
+}
