@@ -212,7 +212,8 @@ fn serde_types_read_and_write_plain_js_values() {
     );
     assert_eq!(p.active_calls.map(|c| c.len()), Some(2));
     let tab =
-        json::parse(r#"{"v":1,"from":"t2","kind":"heartbeat","term":5,"hidden":true}"#).unwrap();
+        json::parse(r#"{"v":1,"from":"t2","message":{"heartbeat":{"term":5,"hidden":true}}}"#)
+            .unwrap();
     assert_eq!(
         Envelope::read(&tab).map(|e| e.message),
         Some(Message::Heartbeat {
@@ -221,7 +222,8 @@ fn serde_types_read_and_write_plain_js_values() {
         })
     );
     assert!(Envelope::read(
-        &json::parse(r#"{"v":9,"from":"t","kind":"heartbeat","term":1}"#).unwrap()
+        &json::parse(r#"{"v":9,"from":"t","message":{"heartbeat":{"term":1,"hidden":false}}}"#)
+            .unwrap()
     )
     .is_none());
 

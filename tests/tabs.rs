@@ -9,7 +9,7 @@ use rc_active_calls::feed::tabs::{lead, Channel, Unavailable};
 use rc_active_calls::web;
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -88,8 +88,7 @@ async fn tabs_hear_each_other_and_ignore_what_is_not_a_message() {
     let raw = web_sys::BroadcastChannel::new("rc-test:channel").unwrap();
     raw.post_message(&"junk".into()).unwrap();
     raw.post_message(
-        &rc_active_calls::api::json::parse(r#"{"v":2,"from":"x","kind":"resign","term":1}"#)
-            .unwrap(),
+        &rc_active_calls::api::json::parse(r#"{"v":2,"from":"x","message":"bye"}"#).unwrap(),
     )
     .unwrap();
     let sent = Envelope::new(
@@ -108,4 +107,91 @@ async fn tabs_hear_each_other_and_ignore_what_is_not_a_message() {
     web::sleep(50.0).await;
     assert_eq!(*heard.borrow(), vec![sent]);
     raw.close();
+}
+
+/// A snapshot crosses with everything a follower needs (a signed-in user, a list's answer time, a typed error, a
+/// pause) and the records beside it, as they were: what a follower renders is what the leader had.
+#[wasm_bindgen_test]
+async fn a_snapshot_and_its_records_cross_between_tabs_intact() {
+    use rc_active_calls::api::error::ApiError;
+    use rc_active_calls::config::Scope;
+    use rc_active_calls::feed::channel::TokenSet;
+    use rc_active_calls::feed::snapshot::{Auth, Failure, Snapshot};
+    use rc_active_calls::state::User;
+
+    let (a, b) = (
+        Channel::open("rc-test:snapshot").unwrap(),
+        Channel::open("rc-test:snapshot").unwrap(),
+    );
+    let heard = Rc::new(RefCell::new(vec![]));
+    let _listening = {
+        let heard = heard.clone();
+        b.listen(move |e, data| heard.borrow_mut().push((e, data)))
+    };
+    let mut snapshot = Snapshot {
+        term: 7,
+        auth: Auth::SignedIn {
+            user: User {
+                name: "<img src=x onerror=alert(1)>".into(),
+                extension_number: None,
+            },
+        },
+        busy: true,
+        paused_until: Some(1.5e12),
+        lists: vec![],
+    };
+    let l = snapshot.list_mut(Scope::Account);
+    l.at = Some(1.7e12);
+    l.failure = Some(Failure {
+        error: ApiError::Forbidden {
+            permission: Some("ReadCompanyCallLog".into()),
+            code: Some("CMN-408".into()),
+            message: "In order to call this API endpoint, user needs to have [ReadCompanyCallLog] permission".into(),
+        },
+        at: 1.7e12,
+    });
+    snapshot.list_mut(Scope::Extension).failure = Some(Failure {
+        error: ApiError::Network("no connection".into()),
+        at: 2.0,
+    });
+    let records =
+        rc_active_calls::api::json::parse(r#"{"account":[{"id":"x","odd":[1,{"deep":null}]}]}"#)
+            .unwrap();
+    let messages = [
+        Message::Snapshot {
+            snapshot: snapshot.clone(),
+        },
+        Message::Tokens {
+            tokens: Some(TokenSet {
+                access: "a".into(),
+                access_expires_at: 1.0e12,
+                refresh: Some("r".into()),
+            }),
+        },
+        Message::Tokens { tokens: None },
+        Message::Bye,
+    ];
+    for m in &messages {
+        a.post(
+            &Envelope::new("leader", m.clone()),
+            Some(records.unchecked_ref()),
+        );
+    }
+    for _ in 0..40 {
+        if heard.borrow().len() == messages.len() {
+            break;
+        }
+        web::sleep(25.0).await;
+    }
+    let heard = heard.borrow();
+    let got: Vec<Message> = heard.iter().map(|(e, _)| e.message.clone()).collect();
+    assert_eq!(got, messages);
+    let beside = js_sys::Reflect::get(&heard[0].1, &"records".into()).unwrap();
+    assert_eq!(
+        js_sys::JSON::stringify(&beside)
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        r#"{"account":[{"id":"x","odd":[1,{"deep":null}]}]}"#
+    );
 }

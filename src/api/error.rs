@@ -46,12 +46,7 @@ impl ErrorBody {
 
 /// Serializable, so the tab that leads can tell the others what went wrong (feed::channel).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(
-    tag = "kind",
-    content = "detail",
-    rename_all = "kebab-case",
-    rename_all_fields = "camelCase"
-)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum ApiError {
     /// 401, or an OAuth `invalid_grant`/`invalid_client`: the session (or the app) is not accepted.
     Unauthorized {

@@ -6,7 +6,9 @@
 //! This one reads only what JSON has (null, booleans, numbers, strings, arrays, plain objects), and its error
 //! carries no text: the widget's types are lenient (`api::lenient`) and never look at an error's message.
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,
+};
 use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -75,9 +77,78 @@ impl<'de> Deserializer<'de> for JsDeserializer {
         v.visit_unit()
     }
 
+    /// serde's own enum shape (externally tagged): `"variant"`, or `{ "variant": content }`. The widget's enums
+    /// take this shape at its boundaries because the tagged ones (`tag = "…"`) buffer every value through serde's
+    /// private `Content` type first, which cost 23 KB of gzipped wasm for the tabs' messages alone.
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Error> {
+        let value = self.0;
+        if value.is_string() {
+            return v.visit_enum(Variant(value, None));
+        }
+        if value.is_object() && !js_sys::Array::is_array(&value) {
+            let entries = js_sys::Object::entries(value.unchecked_ref());
+            if entries.length() == 1 {
+                let e = entries.get(0);
+                let key = js_sys::Reflect::get_u32(&e, 0).unwrap_or(JsValue::UNDEFINED);
+                let content = js_sys::Reflect::get_u32(&e, 1).unwrap_or(JsValue::UNDEFINED);
+                return v.visit_enum(Variant(key, Some(content)));
+            }
+        }
+        Err(Error)
+    }
+
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit unit_struct
-        newtype_struct seq tuple tuple_struct map struct enum identifier
+        newtype_struct seq tuple tuple_struct map struct identifier
+    }
+}
+
+/// An enum's variant name, and its content when it has one.
+struct Variant(JsValue, Option<JsValue>);
+
+impl<'de> EnumAccess<'de> for Variant {
+    type Error = Error;
+    type Variant = Content;
+
+    fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, Content), Error> {
+        Ok((seed.deserialize(JsDeserializer(self.0))?, Content(self.1)))
+    }
+}
+
+struct Content(Option<JsValue>);
+
+impl Content {
+    fn value(self) -> JsDeserializer {
+        JsDeserializer(self.0.unwrap_or(JsValue::UNDEFINED))
+    }
+}
+
+impl<'de> VariantAccess<'de> for Content {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
+        seed.deserialize(self.value())
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, v: V) -> Result<V::Value, Error> {
+        self.value().deserialize_any(v)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Error> {
+        self.value().deserialize_any(v)
     }
 }
 

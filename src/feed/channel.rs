@@ -1,4 +1,5 @@
-//! Messages between the tabs of one browser, over a BroadcastChannel per sharing key: `{ v, from, kind, … }`.
+//! Messages between the tabs of one browser, over a BroadcastChannel per sharing key:
+//! `{ v, from, message: { heartbeat: { term, hidden } } }` (serde's own enum shape: see `api::js_de`).
 //! Versioned: a tab ignores a message of another version (a tab still running an older or newer build), as it
 //! ignores a kind it does not know or a message with a field of the wrong type. Only tabs of this site (the same
 //! storage partition) hear them.
@@ -32,11 +33,7 @@ pub struct TokenSet {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(
-    tag = "kind",
-    rename_all = "kebab-case",
-    rename_all_fields = "camelCase"
-)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Message {
     /// A widget started (or its page was shown again): what it shows. The leader answers with the tokens and a
     /// snapshot.
@@ -63,7 +60,6 @@ pub enum Message {
 pub struct Envelope {
     pub v: u32,
     pub from: String,
-    #[serde(flatten)]
     pub message: Message,
 }
 
@@ -155,21 +151,22 @@ mod tests {
                 }
             ))
             .unwrap(),
-            json!({"v": 1, "from": "t", "kind": "command", "command": "refresh"})
+            json!({"v": 1, "from": "t", "message": {"command": {"command": "refresh"}}})
         );
     }
 
     #[test]
     fn other_versions_unknown_kinds_and_bad_fields_are_ignored() {
         for bad in [
-            json!({"v": 2, "from": "t", "kind": "heartbeat", "term": 1, "hidden": false}),
-            json!({"from": "t", "kind": "heartbeat", "term": 1, "hidden": false}),
-            json!({"v": 1, "from": "t", "kind": "snapshot-from-the-future", "x": 1}),
-            json!({"v": 1, "from": "t", "kind": "heartbeat", "term": "soon", "hidden": false}),
-            json!({"v": 1, "from": "t", "kind": "needs", "needs": {"scope": "galaxy", "visible": true, "pollSeconds": 6, "pageSize": 1}}),
-            json!({"v": 1, "from": "t", "kind": "command", "command": "eval"}),
-            json!({"v": 1, "kind": "resign", "term": 1}),
-            json!({"v": "1", "from": "t", "kind": "resign", "term": 1}),
+            json!({"v": 2, "from": "t", "message": {"heartbeat": {"term": 1, "hidden": false}}}),
+            json!({"from": "t", "message": {"heartbeat": {"term": 1, "hidden": false}}}),
+            json!({"v": 1, "from": "t", "message": {"snapshotFromTheFuture": {"x": 1}}}),
+            json!({"v": 1, "from": "t", "message": {"heartbeat": {"term": "soon", "hidden": false}}}),
+            json!({"v": 1, "from": "t", "message": {"needs": {"needs": {"scope": "galaxy", "visible": true, "pollSeconds": 6, "pageSize": 1}}}}),
+            json!({"v": 1, "from": "t", "message": {"command": {"command": "eval"}}}),
+            json!({"v": 1, "from": "t", "message": {"heartbeat": {"term": 1, "hidden": false}, "bye": null}}),
+            json!({"v": 1, "message": "bye"}),
+            json!({"v": "1", "from": "t", "message": "bye"}),
             json!([1, 2]),
             json!("hello"),
             json!(null),
@@ -179,7 +176,7 @@ mod tests {
         // A field this version does not know is let be.
         assert_eq!(
             read(
-                json!({"v": 1, "from": "t", "kind": "heartbeat", "term": 2, "hidden": false, "leaseUntil": 99})
+                json!({"v": 1, "from": "t", "leaseUntil": 99, "message": {"heartbeat": {"term": 2, "hidden": false, "x": 1}}})
             ),
             Some(Envelope::new(
                 "t",

@@ -10,7 +10,7 @@ use crate::state::{Action, SignInFailure, User};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "kebab-case")]
+#[serde(rename_all = "camelCase")]
 pub enum Auth {
     /// Nothing heard yet (a widget that just joined): nothing to say either way.
     #[default]
