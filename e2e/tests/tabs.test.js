@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startAll, freshPage, control, requests, signInOnSandboxPage, widgetUrl, assertClean, CRM, WIDGET } from '../lib/harness.js';
+import { tabs, holder, leaderOf, clientIdOf, until, sleep, grants, polls, maxInAnyMinute, advance } from '../lib/tabs.js';
 
 let env;
 before(async () => { env = await startAll(); });
@@ -12,81 +13,8 @@ after(async () => {
   await env?.stop();
 });
 
-const LOCK = 'rc-active-calls:lead:demo-client@http://127.0.0.1:18790';
-const grants = (log, type) => log.filter((r) => r.path === '/restapi/oauth/token' && r.detail === type);
-const polls = (log) => log.filter((r) => r.method === 'GET' && r.path.endsWith('/active-calls'));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/// Polls `fn` until it returns something truthy; returns it.
-async function until(fn, ms = 10000, what = String(fn)) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
-    await sleep(50);
-  }
-}
-
-/// Which page holds the lead: the lock's holder, asked of the browser from a page that is not frozen.
-async function holder(page) {
-  return page.evaluate(async (name) => {
-    const { held } = await navigator.locks.query();
-    return held.find((l) => l.name === name)?.clientId ?? null;
-  }, LOCK);
-}
-
-/// Records what each page sends to the sandbox (by page), so a test can say who did the network work.
-function watchRequests(page) {
-  const sent = [];
-  page.on('request', (r) => {
-    if (r.url().startsWith('http://127.0.0.1:18790/restapi')) sent.push({ url: r.url(), at: Date.now(), post: r.postData() ?? '' });
-  });
-  return sent;
-}
-
-/// `n` standalone tabs of one browser context: the first signs in by redirect as Ben Baker, the others open
-/// afterwards and must be signed in without doing anything. With `clock`, the pages run on Playwright's clock and
-/// the sandbox's clock is frozen, both starting together (`advance` moves them).
-async function tabs(n, params = { pollSeconds: 6 }, { clock = false } = {}) {
-  const s = await freshPage(env.browser);
-  const pages = [s.page];
-  for (let i = 1; i < n; i++) pages.push(await s.context.newPage());
-  const sent = pages.map(watchRequests);
-  if (clock) {
-    await control('/sandbox/clock', { freeze: true });
-    const { now } = await control('/sandbox/clock', undefined, 'GET');
-    // One clock for the whole context (page.clock is the context's): every tab's time moves together.
-    await s.context.clock.install({ time: now });
-  }
-  const first = pages[0];
-  await first.goto(widgetUrl(params));
-  await first.getByRole('button', { name: 'Sign in with RingCentral' }).click();
-  await first.waitForURL(/authorize/);
-  await signInOnSandboxPage(first, 'Ben Baker');
-  await first.getByText('Ben Baker').first().waitFor();
-  for (const p of pages.slice(1)) await p.goto(widgetUrl(params));
-  for (const p of pages) await p.getByText('Ben Baker').first().waitFor({ timeout: 5000 });
-  return { ...s, pages, sent };
-}
-
-async function clientIdOf(page) {
-  return page.evaluate(async (name) => {
-    // The page's own lock request, queued behind the holder or holding it, names this page.
-    const probe = `probe-${Math.random()}`;
-    return navigator.locks.request(probe, async () => (await navigator.locks.query()).held.find((l) => l.name === probe)?.clientId);
-  });
-}
-
-/// The tab that leads, among `pages`.
-async function leaderOf(pages) {
-  const id = await holder(pages[0]);
-  for (const p of pages) if ((await clientIdOf(p)) === id) return p;
-  throw new Error('no page holds the lead');
-}
-
 test('four tabs: one sign-in, every tab shows a new call, one tab polls', async () => {
-  const t = await tabs(4);
+  const t = await tabs(env.browser, 4);
   await control('/sandbox/requests', undefined, 'DELETE');
   await control('/sandbox/calls', { extension: '102', from: { name: 'SHARED CALLER' } });
   for (const p of t.pages) await p.getByText('SHARED CALLER', { exact: true }).waitFor({ timeout: 10000 });
@@ -125,7 +53,7 @@ test('signing in in a follower tab signs in every tab within a second, with no p
 });
 
 test('sign-out in one tab signs out every tab, with one revoke', async () => {
-  const t = await tabs(4);
+  const t = await tabs(env.browser, 4);
   await t.pages[2].getByRole('button', { name: 'Sign out' }).click();
   for (const p of t.pages) await p.getByRole('button', { name: 'Sign in with RingCentral' }).waitFor({ timeout: 3000 });
   await sleep(500);
@@ -143,7 +71,7 @@ test('sign-out in one tab signs out every tab, with one revoke', async () => {
 });
 
 test('closing the leader: a follower leads within 2 s, without a new grant, and calls keep coming', async () => {
-  const t = await tabs(3);
+  const t = await tabs(env.browser, 3);
   const leader = await leaderOf(t.pages);
   const rest = t.pages.filter((p) => p !== leader);
   const before = await holder(rest[0]);
@@ -165,7 +93,7 @@ test('closing the leader: a follower leads within 2 s, without a new grant, and 
 /// Hangs or freezes the leader, checks a follower takes over within 10 s, wakes the old leader, and checks it sends
 /// nothing and follows; then an expired token is refreshed once, by the new leader only.
 async function silentLeader(how) {
-  const t = await tabs(3);
+  const t = await tabs(env.browser, 3);
   const leader = await leaderOf(t.pages);
   const index = t.pages.indexOf(leader);
   const rest = t.pages.filter((p) => p !== leader);
@@ -217,7 +145,7 @@ test('a frozen leader (paused by DevTools): a follower takes over within 10 s; l
 });
 
 test('a hidden leader hands over to a shown tab', async () => {
-  const t = await tabs(2);
+  const t = await tabs(env.browser, 2);
   const leader = await leaderOf(t.pages);
   const other = t.pages.find((p) => p !== leader);
   const before = await holder(other);
@@ -235,7 +163,7 @@ test('a hidden leader hands over to a shown tab', async () => {
 });
 
 test('an access token expired while four tabs are open: exactly one refresh_token grant', async () => {
-  const t = await tabs(4);
+  const t = await tabs(env.browser, 4);
   await control('/sandbox/requests', undefined, 'DELETE');
   await control('/sandbox/tokens/expire', { kind: 'access', extension: '102' });
   await control('/sandbox/calls', { extension: '102', from: { name: 'AFTER EXPIRY' } });
@@ -250,15 +178,11 @@ test('an access token expired while four tabs are open: exactly one refresh_toke
 
 test('three simulated minutes with four tabs: never more than 10 active-calls requests a minute', async () => {
   try {
-    const t = await tabs(4, { pollSeconds: 6 }, { clock: true });
+    const t = await tabs(env.browser, 4, { pollSeconds: 6 }, { clock: true });
     await control('/sandbox/requests', undefined, 'DELETE');
-    for (let ms = 0; ms < 180000; ms += 500) {
-      await control('/sandbox/clock', { advanceMs: 500 });
-      await t.context.clock.runFor(500);
-      await sleep(10);
-    }
+    await advance(t.context, 180000);
     const times = polls(await requests()).map((r) => r.at);
-    const most = Math.max(0, ...times.map((x) => times.filter((u) => u >= x && u < x + 60000).length));
+    const most = maxInAnyMinute(times);
     console.log(`# 4 tabs, 3 simulated minutes: ${times.length} active-calls requests, at most ${most} in any minute`);
     assert.ok(times.length >= 15, `kept polling: ${times.length}`);
     const who = t.sent.map((x) => x.filter((r) => r.url.includes('/active-calls')).length);
@@ -274,7 +198,7 @@ test('three simulated minutes with four tabs: never more than 10 active-calls re
 
 test('persist=browser survives closing every tab; the default does not', async () => {
   for (const [persist, survives] of [['browser', true], ['tabs', false]]) {
-    const t = await tabs(2, { pollSeconds: 6, persist });
+    const t = await tabs(env.browser, 2, { pollSeconds: 6, persist });
     for (const p of t.pages) await p.close();
     const again = await t.context.newPage();
     await again.goto(widgetUrl({ pollSeconds: 6, persist }));
