@@ -22,8 +22,10 @@ async function signIn(page, context, user, scope = page) {
     scope.getByRole('button', { name: 'Sign in with RingCentral' }).click(),
   ]);
   await popup.waitForURL(/\/restapi\/oauth\/authorize/);
+  // Listening before the click: a popup that closes quickly must not be missed.
+  const closed = popup.waitForEvent('close');
   await signInOnSandboxPage(popup, user);
-  await popup.waitForEvent('close');
+  await closed;
 }
 
 /// Records every rc-active-calls event that reaches `document` (they bubble and are composed).

@@ -25,8 +25,10 @@ test('popup: signs in, closes itself, and the opener shows the user', async () =
   await page.goto(PAGE);
   const popup = await openPopup(page, context);
   assert.match(popup.url(), /display=popup/);
+  // Listening before the click: a popup that closes quickly must not be missed.
+  const closed = popup.waitForEvent('close');
   await signInOnSandboxPage(popup, 'Ada Admin');
-  await popup.waitForEvent('close');
+  await closed;
   await page.getByText('Ada Admin').first().waitFor();
   await page.getByText('No active calls right now.').waitFor();
   assert.equal(new URL(page.url()).searchParams.get('code'), null);
