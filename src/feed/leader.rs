@@ -10,7 +10,9 @@
 
 use super::channel::{Envelope, Message, TabCommand, TokenSet};
 use super::poller;
-use super::protocol::{self, Heard, Needs, Participants, Watchdog, HANDOVER_MS, NEEDS_EVERY_MS};
+use super::protocol::{
+    self, Heard, Needs, Participants, Reaction, Watchdog, HANDOVER_MS, NEEDS_EVERY_MS,
+};
 use super::snapshot::{changes, Auth, Change, Failure, Snapshot};
 use super::tabs::{lead, Channel, Leadership};
 use crate::api::error::ApiError;
@@ -275,7 +277,7 @@ impl Inner {
         self.core.borrow_mut().needs.visible = !web::document_hidden();
     }
 
-    fn stop(&self) {
+    fn stop(self: &Rc<Self>) {
         self.post(Message::Bye);
         let Jobs {
             queue,
@@ -288,8 +290,7 @@ impl Inner {
         }
         self.ticker.borrow_mut().take();
         self.listeners.borrow_mut().clear();
-        self.session.set_gate(None);
-        self.session.on_renewed(None);
+        self.wire_session(None);
         // Lets go of the lock (if held); the next tab in line leads.
         self.core.borrow_mut().role = Role::Following;
         self.channel.borrow_mut().take();
@@ -342,8 +343,24 @@ impl Inner {
             core.handing_over_until = 0.0;
             term
         };
-        // Refresh only while the lock is still ours.
-        let held = Rc::downgrade(&leadership);
+        self.wire_session(Some(&leadership));
+        self.post(Message::Heartbeat {
+            term,
+            hidden: web::document_hidden(),
+        });
+        self.core.borrow_mut().shared_tokens = self.session.export();
+        self.begin();
+    }
+
+    /// While leading: the session refreshes only while the lock is still ours, and every refresh's tokens go to
+    /// the other tabs at once. `None`: neither (following, or gone).
+    fn wire_session(self: &Rc<Self>, leadership: Option<&Rc<Leadership>>) {
+        let Some(leadership) = leadership else {
+            self.session.set_gate(None);
+            self.session.on_renewed(None);
+            return;
+        };
+        let held = Rc::downgrade(leadership);
         self.session.set_gate(Some(Rc::new(move || {
             let held = held.clone();
             async move {
@@ -354,18 +371,12 @@ impl Inner {
             }
             .boxed_local()
         })));
-        self.post(Message::Heartbeat {
-            term,
-            hidden: web::document_hidden(),
-        });
-        self.core.borrow_mut().shared_tokens = self.session.export();
         let weak = Rc::downgrade(self);
         self.session.on_renewed(Some(Rc::new(move || {
             if let Some(inner) = weak.upgrade() {
                 inner.share_tokens();
             }
         })));
-        self.begin();
     }
 
     /// The start of leading (or of working alone): take in the budget the last leader used, then carry on the
@@ -407,8 +418,7 @@ impl Inner {
             abort(&mut jobs.poller);
             abort(&mut jobs.work);
         }
-        self.session.set_gate(None);
-        self.session.on_renewed(None);
+        self.wire_session(None);
         {
             let mut core = self.core.borrow_mut();
             if matches!(core.role, Role::Alone) {
@@ -486,14 +496,10 @@ impl Inner {
     }
 
     fn on_message(self: &Rc<Self>, e: Envelope, data: &JsValue) {
-        if e.from == self.id {
-            return;
-        }
         let now = web::now();
-        let leading = self.leading();
-        let hello = matches!(e.message, Message::Hello { .. });
-        match e.message {
-            Message::Hello { needs } | Message::Needs { needs } if leading => {
+        let reaction = protocol::react(self.leading(), &self.id, self.term(), &e);
+        match (reaction, e.message) {
+            (Reaction::Heard { welcome }, Message::Hello { needs } | Message::Needs { needs }) => {
                 let news = {
                     let core = &mut *self.core.borrow_mut();
                     core.participants.heard(&e.from, needs, &core.needs, now)
@@ -501,8 +507,7 @@ impl Inner {
                 if news {
                     self.fetch_now();
                 }
-                if hello {
-                    // A new widget gets the tokens (so it can lead next) and all we know.
+                if welcome {
                     self.post(Message::Tokens {
                         tokens: self.session.export(),
                     });
@@ -510,62 +515,56 @@ impl Inner {
                     self.publish();
                 }
             }
-            Message::Bye if leading => self.core.borrow_mut().participants.gone(&e.from),
-            Message::Command { command } if leading => self.command(command),
-            Message::Tokens { tokens: Some(t) } if leading => {
-                // A follower signed in: its session becomes everyone's.
-                self.session.adopt(Some(t));
+            (Reaction::Gone, _) => self.core.borrow_mut().participants.gone(&e.from),
+            (Reaction::Obey(command), _) => self.command(command),
+            (Reaction::SignedInThere, Message::Tokens { tokens }) => {
+                self.session.adopt(tokens);
                 self.work(Work::SignedIn);
             }
-            Message::Tokens { tokens } if !leading => {
+            (Reaction::Adopt, Message::Tokens { tokens }) => {
                 self.session.adopt(tokens);
             }
-            Message::Heartbeat { term, hidden } => {
-                if leading {
-                    if term >= self.term() {
-                        self.stand_down();
-                    }
-                    return;
-                }
+            (Reaction::StandDown, _) => self.stand_down(),
+            (Reaction::Alive, Message::Heartbeat { term, hidden }) => {
                 let heard = self.core.borrow_mut().watchdog.heard(term, hidden, now);
                 if heard == Heard::New {
                     let needs = self.core.borrow().needs.clone();
                     self.post(Message::Needs { needs });
                 }
             }
-            Message::HandOver { to, .. } if !leading && to == self.id => self.take_over(),
-            Message::Snapshot { snapshot } => {
-                if leading {
-                    if snapshot.term > self.term() {
-                        self.stand_down();
-                    } else {
-                        return;
-                    }
+            (Reaction::TakeOver, _) => self.take_over(),
+            (Reaction::Render { stand_down }, Message::Snapshot { snapshot }) => {
+                if stand_down {
+                    self.stand_down();
                 }
-                let mut core = self.core.borrow_mut();
-                let hidden = core.watchdog.hidden();
-                if core.watchdog.heard(snapshot.term, hidden, now) == Heard::Old {
-                    return;
-                }
-                // Records come with the snapshot whose answer they are; a later one without them keeps them.
-                let records = js_sys::Reflect::get(data, &"records".into()).unwrap_or_default();
-                for l in &snapshot.lists {
-                    let r = js_sys::Reflect::get(&records, &l.scope.as_str().into())
-                        .unwrap_or_default();
-                    if js_sys::Array::is_array(&r) {
-                        core.records.retain(|(s, _)| *s != l.scope);
-                        core.records.push((l.scope, r));
-                    }
-                }
-                if !snapshot.signed_in() {
-                    core.records.clear();
-                }
-                core.snapshot = snapshot;
-                drop(core);
-                self.deliver();
+                self.render(snapshot, data, now);
             }
             _ => {}
         }
+    }
+
+    /// A follower takes in the leader's snapshot (one of an older term is dropped), with the records that came
+    /// beside it (a later snapshot without them keeps the last ones), and renders it.
+    fn render(self: &Rc<Self>, snapshot: Snapshot, data: &JsValue, now: f64) {
+        let mut core = self.core.borrow_mut();
+        let hidden = core.watchdog.hidden();
+        if core.watchdog.heard(snapshot.term, hidden, now) == Heard::Old {
+            return;
+        }
+        let records = js_sys::Reflect::get(data, &"records".into()).unwrap_or_default();
+        for l in &snapshot.lists {
+            let r = js_sys::Reflect::get(&records, &l.scope.as_str().into()).unwrap_or_default();
+            if js_sys::Array::is_array(&r) {
+                core.records.retain(|(s, _)| *s != l.scope);
+                core.records.push((l.scope, r));
+            }
+        }
+        if !snapshot.signed_in() {
+            core.records.clear();
+        }
+        core.snapshot = snapshot;
+        drop(core);
+        self.deliver();
     }
 
     fn command(self: &Rc<Self>, command: TabCommand) {

@@ -2,6 +2,7 @@
 //! widgets it serves (`Participants`, `Plan`), when a follower stops waiting for a silent leader and takes the lock
 //! (`Watchdog`), and to whom a hidden leader hands over. Time is passed in (ms since the epoch).
 
+use super::channel::{Envelope, Message, TabCommand};
 use crate::config::{Scope, MIN_POLL_SECONDS};
 use serde::{Deserialize, Serialize};
 
@@ -220,6 +221,57 @@ impl Watchdog {
     }
 }
 
+/// What a widget does with a message from another tab, given whether it leads and its term.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reaction {
+    Ignore,
+    /// Leader: a widget said what it shows; `welcome` (a new one): answer with the tokens and all it knows.
+    Heard {
+        welcome: bool,
+    },
+    /// Leader: a widget went away.
+    Gone,
+    /// Leader: a follower's user asked.
+    Obey(TabCommand),
+    /// Leader: a tab signed in; its tokens are the session's now.
+    SignedInThere,
+    /// Follower: the session's tokens (or their end).
+    Adopt,
+    /// Leader: another leader speaks, of this term or a newer one (it took the lock): stop, and follow.
+    StandDown,
+    /// Follower: the leader lives.
+    Alive,
+    /// Follower: the hidden leader asks this widget to take the lock.
+    TakeOver,
+    /// Render the leader's snapshot; a leader hearing a newer one stands down first.
+    Render {
+        stand_down: bool,
+    },
+}
+
+/// The leader protocol's message handling.
+pub fn react(leading: bool, me: &str, term: u64, e: &Envelope) -> Reaction {
+    if e.from == me {
+        return Reaction::Ignore;
+    }
+    match (&e.message, leading) {
+        (Message::Hello { .. }, true) => Reaction::Heard { welcome: true },
+        (Message::Needs { .. }, true) => Reaction::Heard { welcome: false },
+        (Message::Bye, true) => Reaction::Gone,
+        (Message::Command { command }, true) => Reaction::Obey(*command),
+        (Message::Tokens { tokens: Some(_) }, true) => Reaction::SignedInThere,
+        (Message::Tokens { .. }, false) => Reaction::Adopt,
+        (Message::Heartbeat { term: t, .. }, true) if *t >= term => Reaction::StandDown,
+        (Message::Heartbeat { .. }, false) => Reaction::Alive,
+        (Message::HandOver { to, .. }, false) if to == me => Reaction::TakeOver,
+        (Message::Snapshot { snapshot }, true) if snapshot.term > term => {
+            Reaction::Render { stand_down: true }
+        }
+        (Message::Snapshot { .. }, false) => Reaction::Render { stand_down: false },
+        _ => Reaction::Ignore,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,6 +282,81 @@ mod tests {
             visible,
             poll_seconds: 10,
             page_size: 100,
+        }
+    }
+
+    #[test]
+    fn leaders_and_followers_react_each_to_their_part() {
+        use super::super::snapshot::Snapshot;
+        let msg = |from: &str, message: Message| Envelope::new(from, message);
+        let n = || needs(Scope::Extension, true);
+        let tokens = Message::Tokens {
+            tokens: Some(super::super::channel::TokenSet {
+                access: "a".into(),
+                access_expires_at: 1.0,
+                refresh: None,
+            }),
+        };
+        let beat = |term| Message::Heartbeat {
+            term,
+            hidden: false,
+        };
+        let snap = |term| Message::Snapshot {
+            snapshot: Snapshot::signed_out(term, None),
+        };
+        let hand = |to: &str| Message::HandOver {
+            term: 3,
+            to: to.into(),
+        };
+        let refresh = Message::Command {
+            command: TabCommand::Refresh,
+        };
+        // (message, as leader of term 3, as follower)
+        let table = [
+            (
+                Message::Hello { needs: n() },
+                Reaction::Heard { welcome: true },
+                Reaction::Ignore,
+            ),
+            (
+                Message::Needs { needs: n() },
+                Reaction::Heard { welcome: false },
+                Reaction::Ignore,
+            ),
+            (Message::Bye, Reaction::Gone, Reaction::Ignore),
+            (
+                refresh,
+                Reaction::Obey(TabCommand::Refresh),
+                Reaction::Ignore,
+            ),
+            (tokens, Reaction::SignedInThere, Reaction::Adopt),
+            (
+                Message::Tokens { tokens: None },
+                Reaction::Ignore,
+                Reaction::Adopt,
+            ),
+            (beat(2), Reaction::Ignore, Reaction::Alive),
+            (beat(3), Reaction::StandDown, Reaction::Alive),
+            (beat(4), Reaction::StandDown, Reaction::Alive),
+            (hand("me"), Reaction::Ignore, Reaction::TakeOver),
+            (hand("other"), Reaction::Ignore, Reaction::Ignore),
+            (
+                snap(3),
+                Reaction::Ignore,
+                Reaction::Render { stand_down: false },
+            ),
+            (
+                snap(4),
+                Reaction::Render { stand_down: true },
+                Reaction::Render { stand_down: false },
+            ),
+        ];
+        for (m, leader, follower) in table {
+            let e = msg("other", m.clone());
+            assert_eq!(react(true, "me", 3, &e), leader, "leader: {m:?}");
+            assert_eq!(react(false, "me", 3, &e), follower, "follower: {m:?}");
+            // Its own words (another widget of the same id never exists) are never an answer.
+            assert_eq!(react(true, "other", 3, &e), Reaction::Ignore);
         }
     }
 
