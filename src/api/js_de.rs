@@ -32,35 +32,70 @@ impl de::Error for Error {
 
 pub struct JsDeserializer(pub JsValue);
 
+/// What a value is, worked out once, outside the generic code: `deserialize_any` is copied for every type read,
+/// and only its `match` needs to be.
+enum Kind {
+    Unit,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(js_sys::Array),
+    /// `Object.entries` of a plain object.
+    Map(js_sys::Array),
+    Other,
+}
+
+#[inline(never)]
+fn kind(value: JsValue) -> Kind {
+    if value.is_null() || value.is_undefined() {
+        Kind::Unit
+    } else if let Some(b) = value.as_bool() {
+        Kind::Bool(b)
+    } else if let Some(n) = value.as_f64() {
+        if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
+            Kind::Int(n as i64)
+        } else {
+            Kind::Float(n)
+        }
+    } else if let Some(s) = value.as_string() {
+        Kind::Str(s)
+    } else if js_sys::Array::is_array(&value) {
+        Kind::Seq(value.unchecked_into())
+    } else if value.is_object() && !value.is_function() {
+        Kind::Map(js_sys::Object::entries(value.unchecked_ref()))
+    } else {
+        Kind::Other
+    }
+}
+
+/// Entry `i` of `Object.entries(…)`: its key and value.
+#[inline(never)]
+fn entry(entries: &js_sys::Array, i: u32) -> (JsValue, JsValue) {
+    let e = entries.get(i);
+    (
+        js_sys::Reflect::get_u32(&e, 0).unwrap_or(JsValue::UNDEFINED),
+        js_sys::Reflect::get_u32(&e, 1).unwrap_or(JsValue::UNDEFINED),
+    )
+}
+
 impl<'de> Deserializer<'de> for JsDeserializer {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        let value = self.0;
-        if value.is_null() || value.is_undefined() {
-            v.visit_unit()
-        } else if let Some(b) = value.as_bool() {
-            v.visit_bool(b)
-        } else if let Some(n) = value.as_f64() {
-            if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
-                v.visit_i64(n as i64)
-            } else {
-                v.visit_f64(n)
-            }
-        } else if let Some(s) = value.as_string() {
-            v.visit_string(s)
-        } else if js_sys::Array::is_array(&value) {
-            let items = value.unchecked_into::<js_sys::Array>();
-            v.visit_seq(Items { items, next: 0 })
-        } else if value.is_object() && !value.is_function() {
-            let entries = js_sys::Object::entries(value.unchecked_ref());
-            v.visit_map(Entries {
+        match kind(self.0) {
+            Kind::Unit => v.visit_unit(),
+            Kind::Bool(b) => v.visit_bool(b),
+            Kind::Int(n) => v.visit_i64(n),
+            Kind::Float(n) => v.visit_f64(n),
+            Kind::Str(s) => v.visit_string(s),
+            Kind::Seq(items) => v.visit_seq(Items { items, next: 0 }),
+            Kind::Map(entries) => v.visit_map(Entries {
                 entries,
                 next: 0,
                 value: None,
-            })
-        } else {
-            Err(Error)
+            }),
+            Kind::Other => Err(Error),
         }
     }
 
@@ -93,9 +128,7 @@ impl<'de> Deserializer<'de> for JsDeserializer {
         if value.is_object() && !js_sys::Array::is_array(&value) {
             let entries = js_sys::Object::entries(value.unchecked_ref());
             if entries.length() == 1 {
-                let e = entries.get(0);
-                let key = js_sys::Reflect::get_u32(&e, 0).unwrap_or(JsValue::UNDEFINED);
-                let content = js_sys::Reflect::get_u32(&e, 1).unwrap_or(JsValue::UNDEFINED);
+                let (key, content) = entry(&entries, 0);
                 return v.visit_enum(Variant(key, Some(content)));
             }
         }
@@ -189,10 +222,9 @@ impl<'de> MapAccess<'de> for Entries {
         if self.next >= self.entries.length() {
             return Ok(None);
         }
-        let entry = self.entries.get(self.next);
+        let (key, value) = entry(&self.entries, self.next);
         self.next += 1;
-        let key = js_sys::Reflect::get_u32(&entry, 0).unwrap_or(JsValue::UNDEFINED);
-        self.value = js_sys::Reflect::get_u32(&entry, 1).ok();
+        self.value = Some(value);
         seed.deserialize(JsDeserializer(key)).map(Some)
     }
 
