@@ -4,7 +4,6 @@
 use super::panel;
 use super::{config_panel, hooks, sign_in};
 use crate::config::{LoginFlow, Problem, Scope, Theme, WidgetConfig};
-use crate::embed::commands::Command;
 use crate::embed::events::call_payload;
 use crate::embed::host::Host;
 use crate::embed::payload::HostEvent;
@@ -71,27 +70,7 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
-    // Host commands (the handle's methods, the element's, iframe messages) arrive here.
-    {
-        let (host, feed, dispatch) = (host.clone(), feed.clone(), dispatch.clone());
-        use_effect_with(host.clone(), move |_| {
-            *host.inbox.borrow_mut() = Some(Callback::from(move |c| match c {
-                Command::Refresh => feed.refresh(),
-                Command::SignOut => feed.sign_out(),
-                Command::SetScope(s) => dispatch.emit(Action::SetScope(s)),
-                Command::AckNote {
-                    note_id,
-                    ok,
-                    message,
-                } => dispatch.emit(Action::NoteAnswered {
-                    note_id,
-                    ok,
-                    message,
-                }),
-            }));
-            move || *host.inbox.borrow_mut() = None
-        });
-    }
+    hooks::use_host_commands(host.clone(), feed.clone(), dispatch.clone());
 
     let allowed = ok_cfg
         .as_ref()

@@ -134,6 +134,30 @@ pub fn use_ticker(signed_in: bool, dispatch: Callback<Action>) {
     });
 }
 
+/// Host commands (the handle's methods, the element's, iframe messages) arrive here.
+#[hook]
+pub fn use_host_commands(host: Rc<Host>, feed: FeedHandle, dispatch: Callback<Action>) {
+    use crate::embed::commands::Command;
+    use_effect_with(host, move |host| {
+        let host = host.clone();
+        *host.inbox.borrow_mut() = Some(Callback::from(move |c| match c {
+            Command::Refresh => feed.refresh(),
+            Command::SignOut => feed.sign_out(),
+            Command::SetScope(s) => dispatch.emit(Action::SetScope(s)),
+            Command::AckNote {
+                note_id,
+                ok,
+                message,
+            } => dispatch.emit(Action::NoteAnswered {
+                note_id,
+                ok,
+                message,
+            }),
+        }));
+        move || *host.inbox.borrow_mut() = None
+    });
+}
+
 /// iframe mode: messages from the parent, heard from allow-listed origins only.
 #[hook]
 pub fn use_parent_messages(allowed: Option<Vec<String>>, host: Rc<Host>) {

@@ -13,25 +13,25 @@ use super::poller;
 use super::protocol::{
     self, Heard, Needs, Participants, Reaction, Watchdog, HANDOVER_MS, NEEDS_EVERY_MS,
 };
-use super::snapshot::{changes, Auth, Change, Failure, Snapshot};
+use super::signing::{self, Work};
+use super::snapshot::{changes, Auth, Change, Snapshot};
 use super::tabs::{lead, Channel, Leadership};
-use crate::api::error::ApiError;
 use crate::api::json;
 use crate::api::json::Source;
-use crate::api::model::{CallLogPage, ExtensionInfo};
+use crate::api::model::CallLogPage;
 use crate::auth::login::{self, Outcome};
 use crate::auth::session::Session;
 use crate::config::{LoginFlow, Scope};
 use crate::embed::host::to_js;
 use crate::format::CallView;
-use crate::poll::{After, Budget, Decision, Scheduler};
-use crate::state::{Action, SignInFailure, User};
+use crate::poll::{Budget, Scheduler};
+use crate::state::{Action, SignInFailure};
 use crate::tasks::{spawn, Dispatch};
 use crate::web::{self, Store};
 use futures_util::future::{AbortHandle, FutureExt};
 use gloo_events::EventListener;
 use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 enum Role {
@@ -64,19 +64,19 @@ fn abort(slot: &mut Option<AbortHandle>) {
     }
 }
 
-struct Core {
+pub(super) struct Core {
     role: Role,
-    needs: Needs,
+    pub(super) needs: Needs,
     /// The latest snapshot: the leader's own, or the last one heard.
-    snapshot: Snapshot,
+    pub(super) snapshot: Snapshot,
     /// The records of each scope's last answer (a JS array each), beside the snapshot.
-    records: Vec<(Scope, JsValue)>,
+    pub(super) records: Vec<(Scope, JsValue)>,
     /// What this widget has rendered.
     shown: Snapshot,
-    participants: Participants,
+    pub(super) participants: Participants,
     watchdog: Watchdog,
     /// A hidden leader asked a shown widget to take over: it fetches nothing until then.
-    handing_over_until: f64,
+    pub(super) handing_over_until: f64,
     last_needs_sent: f64,
     /// The answers (scope, time) whose records the tabs already have.
     sent_records: Vec<(Scope, f64)>,
@@ -84,18 +84,18 @@ struct Core {
     shared_tokens: Option<TokenSet>,
     /// Scopes whose last answer was a refusal that asking again would only repeat (a 403 for company calls): not
     /// fetched until someone asks, while the other scope goes on.
-    stopped: Vec<Scope>,
+    pub(super) stopped: Vec<Scope>,
 }
 
 pub struct Inner {
     id: String,
-    session: Rc<Session>,
+    pub(super) session: Rc<Session>,
     lock_name: String,
     budget_key: String,
-    sched: Rc<RefCell<Scheduler>>,
+    pub(super) sched: Rc<RefCell<Scheduler>>,
     channel: RefCell<Option<Channel>>,
-    core: RefCell<Core>,
-    dispatch: Dispatch,
+    pub(super) core: RefCell<Core>,
+    pub(super) dispatch: Dispatch,
     jobs: RefCell<Jobs>,
     listeners: RefCell<Vec<EventListener>>,
     ticker: RefCell<Option<gloo_timers::callback::Interval>>,
@@ -107,16 +107,6 @@ pub struct Feed(Rc<Inner>);
 impl Drop for Feed {
     fn drop(&mut self) {
         self.0.stop();
-    }
-}
-
-fn session_ended(e: &ApiError) -> SignInFailure {
-    SignInFailure {
-        code: e.code().map(str::to_string),
-        message: format!(
-            "Your RingCentral session ended ({}). Sign in again to keep watching calls.",
-            e.summary()
-        ),
     }
 }
 
@@ -226,7 +216,7 @@ impl Inner {
         !matches!(self.core.borrow().role, Role::Following)
     }
 
-    fn term(&self) -> u64 {
+    pub(super) fn term(&self) -> u64 {
         self.core.borrow().snapshot.term
     }
 
@@ -412,7 +402,7 @@ impl Inner {
     }
 
     /// Another leader spoke, or the lock was taken: stop all network work and follow.
-    fn stand_down(self: &Rc<Self>) {
+    pub(super) fn stand_down(self: &Rc<Self>) {
         {
             let mut jobs = self.jobs.borrow_mut();
             abort(&mut jobs.poller);
@@ -579,7 +569,7 @@ impl Inner {
     }
 
     /// Fetch as soon as the budget allows, every scope shown, also those a refusal had stopped.
-    fn fetch_now(&self) {
+    pub(super) fn fetch_now(&self) {
         self.core.borrow_mut().stopped.clear();
         self.sched.borrow_mut().request_now();
     }
@@ -627,19 +617,19 @@ impl Inner {
     }
 
     /// A new snapshot (leader or alone): to the other tabs, then to this widget.
-    fn set_snapshot(self: &Rc<Self>, snapshot: Snapshot) {
+    pub(super) fn set_snapshot(self: &Rc<Self>, snapshot: Snapshot) {
         self.core.borrow_mut().snapshot = snapshot;
         self.publish();
     }
 
-    fn update(self: &Rc<Self>, f: impl FnOnce(&mut Snapshot)) {
+    pub(super) fn update(self: &Rc<Self>, f: impl FnOnce(&mut Snapshot)) {
         f(&mut self.core.borrow_mut().snapshot);
         self.publish();
     }
 
     /// Sends the snapshot, with the records of each answer the tabs have not had yet (a list of 1 000 calls is
     /// not copied to every tab again for a "busy" flag).
-    fn publish(self: &Rc<Self>) {
+    pub(super) fn publish(self: &Rc<Self>) {
         {
             let mut core = self.core.borrow_mut();
             if let Some(c) = self.channel.borrow().as_ref() {
@@ -693,9 +683,9 @@ impl Inner {
         }
     }
 
-    fn work(self: &Rc<Self>, what: Work) {
+    pub(super) fn work(self: &Rc<Self>, what: Work) {
         let weak = Rc::downgrade(self);
-        let task = spawn(run_work(weak, what));
+        let task = spawn(signing::run(weak, what));
         let mut jobs = self.jobs.borrow_mut();
         abort(&mut jobs.work);
         jobs.work = Some(task);
@@ -703,18 +693,18 @@ impl Inner {
 
     /// Starts fetching; `now`: at once (a new session), else at the interval's pace (a new leader of a session
     /// whose lists the tabs have).
-    fn start_poller(self: &Rc<Self>, now: bool) {
+    pub(super) fn start_poller(self: &Rc<Self>, now: bool) {
         if now {
             self.fetch_now();
         }
-        let task = spawn(poll(Rc::downgrade(self)));
+        let task = spawn(poller::run(Rc::downgrade(self)));
         let mut jobs = self.jobs.borrow_mut();
         abort(&mut jobs.poller);
         jobs.poller = Some(task);
     }
 
     /// The session is over (signed out here or anywhere, or RingCentral ended it): every tab forgets it.
-    fn end_session(self: &Rc<Self>, failure: Option<SignInFailure>) {
+    pub(super) fn end_session(self: &Rc<Self>, failure: Option<SignInFailure>) {
         abort(&mut self.jobs.borrow_mut().poller);
         self.session.forget();
         self.share_tokens();
@@ -724,7 +714,7 @@ impl Inner {
     }
 
     /// Still the leader? Asked before every request (a replaced leader that wakes must send nothing).
-    async fn still_leading(self: &Rc<Self>) -> bool {
+    pub(super) async fn still_leading(self: &Rc<Self>) -> bool {
         let leadership = match &self.core.borrow().role {
             Role::Leading { leadership, .. } => Some(leadership.clone()),
             Role::Alone => return true,
@@ -738,7 +728,7 @@ impl Inner {
 
     /// Hands the tokens to the other tabs when they changed (a sign-in, a refresh, the end), so whoever leads
     /// next holds the current refresh token, never a rotated-away one.
-    fn share_tokens(&self) {
+    pub(super) fn share_tokens(&self) {
         let tokens = self.session.export();
         let changed = {
             let mut core = self.core.borrow_mut();
@@ -751,7 +741,7 @@ impl Inner {
         }
     }
 
-    fn save_budget(&self) {
+    pub(super) fn save_budget(&self) {
         let b = self.sched.borrow_mut().budget(web::now());
         if let Some(text) = js_sys::JSON::stringify(&to_js(&b))
             .ok()
@@ -780,173 +770,4 @@ fn read_calls(records: Option<&JsValue>) -> (Vec<CallView>, u32) {
         }
     }
     (calls, skipped)
-}
-
-enum Work {
-    /// Tokens are here (signed in in some tab): learn who it is and start fetching.
-    SignedIn,
-    /// A refresh token from an earlier page load.
-    Resume(String),
-    SignOut,
-}
-
-async fn load_user(session: &Session) -> Result<User, ApiError> {
-    let info = ExtensionInfo::read(
-        &session
-            .get("/restapi/v1.0/account/~/extension/~")
-            .await?
-            .value,
-    );
-    Ok(User {
-        name: info.display_name(),
-        extension_number: info.extension_number,
-    })
-}
-
-async fn run_work(weak: Weak<Inner>, what: Work) {
-    let Some(inner) = weak.upgrade() else { return };
-    let session = inner.session.clone();
-    match what {
-        Work::SignOut => {
-            // Everyone is told first; the one revoke follows.
-            let token = session.revocable();
-            inner.end_session(None);
-            if let Some(t) = token {
-                session.revoke(&t).await;
-            }
-        }
-        Work::Resume(rt) => {
-            inner.dispatch.emit(Action::SignInStarted);
-            match session.refresh(Some(rt)).await {
-                Ok(()) => signed_in(&inner).await,
-                Err(e @ ApiError::Unauthorized { .. }) => {
-                    inner.end_session(Some(session_ended(&e)))
-                }
-                Err(e) => inner.end_session(Some(SignInFailure {
-                    code: e.code().map(str::to_string),
-                    message: format!(
-                        "Could not resume your session: {}. {}",
-                        e.summary(),
-                        e.advice()
-                    ),
-                })),
-            }
-        }
-        Work::SignedIn => signed_in(&inner).await,
-    }
-}
-
-async fn signed_in(inner: &Rc<Inner>) {
-    inner.share_tokens();
-    let user = match load_user(&inner.session).await {
-        Ok(u) => u,
-        Err(e @ ApiError::Unauthorized { .. }) => {
-            inner.end_session(Some(session_ended(&e)));
-            return;
-        }
-        // Who we are is nice to show, not needed to list calls.
-        Err(_) => User {
-            name: "RingCentral user".into(),
-            extension_number: None,
-        },
-    };
-    inner.core.borrow_mut().records.clear();
-    let term = inner.term();
-    inner.set_snapshot(Snapshot {
-        term,
-        auth: Auth::SignedIn { user },
-        ..Snapshot::default()
-    });
-    inner.start_poller(true);
-}
-
-/// The leader's loop: asks the scheduler, fetches the scope whose list is oldest, and publishes the answer.
-async fn poll(weak: Weak<Inner>) {
-    loop {
-        let Some(inner) = weak.upgrade() else { return };
-        let now = web::now();
-        let plan = {
-            let core = inner.core.borrow();
-            let mut plan = core.participants.plan(&core.needs, now);
-            plan.scopes.retain(|s| !core.stopped.contains(s));
-            if now < core.handing_over_until {
-                plan.scopes.clear();
-            }
-            plan
-        };
-        let decision = {
-            let mut sched = inner.sched.borrow_mut();
-            sched.set_interval_ms(plan.interval_ms);
-            sched.decide(now, plan.idle(), web::online())
-        };
-        let scope = match decision {
-            // Short naps, so a shown page, a returning network or the refresh button act within 250 ms.
-            Decision::Idle => {
-                drop(inner);
-                web::sleep(250.0).await;
-                continue;
-            }
-            Decision::Wait(ms) => {
-                drop(inner);
-                web::sleep(ms.min(250.0)).await;
-                continue;
-            }
-            Decision::Send => {
-                let core = inner.core.borrow();
-                protocol::next_scope(&plan.scopes, |s| core.snapshot.list(s).and_then(|l| l.at))
-            }
-        };
-        let Some(scope) = scope else { continue };
-        if !inner.still_leading().await {
-            inner.stand_down();
-            return;
-        }
-        inner.update(|s| s.busy = true);
-        let spent = || inner.save_budget();
-        let result =
-            poller::fetch(&inner.session, &inner.sched, scope, plan.page_size, &spent).await;
-        let now = web::now();
-        match result {
-            Ok(f) => {
-                {
-                    let mut core = inner.core.borrow_mut();
-                    core.records.retain(|(s, _)| *s != scope);
-                    core.records.push((scope, f.records));
-                }
-                inner.update(|s| {
-                    s.busy = false;
-                    s.paused_until = None;
-                    let l = s.list_mut(scope);
-                    l.at = Some(f.at);
-                    l.server_now = f.server_now;
-                    l.failure = None;
-                });
-            }
-            Err(e) => {
-                let next = inner
-                    .sched
-                    .borrow_mut()
-                    .after_failure(&e, now, web::random());
-                inner.save_budget();
-                match next {
-                    After::SessionEnded => {
-                        inner.end_session(Some(session_ended(&e)));
-                        return;
-                    }
-                    After::Stop => {
-                        inner.core.borrow_mut().stopped.push(scope);
-                        inner.sched.borrow_mut().resume();
-                    }
-                    _ => {}
-                }
-                inner.update(|s| {
-                    s.busy = false;
-                    if let After::Paused { until } = next {
-                        s.paused_until = Some(until);
-                    }
-                    s.list_mut(scope).failure = Some(Failure { error: e, at: now });
-                });
-            }
-        }
-    }
 }

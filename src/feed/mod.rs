@@ -16,6 +16,8 @@ pub mod leader;
 #[cfg(target_arch = "wasm32")]
 pub mod poller;
 pub mod protocol;
+#[cfg(target_arch = "wasm32")]
+mod signing;
 pub mod snapshot;
 #[cfg(target_arch = "wasm32")]
 pub mod tabs;

@@ -1,14 +1,20 @@
-//! The leader's active-calls fetches: every page of one scope's list, each counted against the Heavy budget before
-//! it is sent (and the count written where the next leader reads it). The records are kept as RingCentral sent
-//! them, so the leader hands them on and every widget reads them with the same reader.
+//! The leader's active-calls polling: the loop that asks the scheduler, fetches the scope whose list is oldest and
+//! publishes the answer; and the fetch itself, every page of one scope's list, each counted against the Heavy
+//! budget before it is sent (and the count written where the next leader reads it). The records are kept as
+//! RingCentral sent them, so the leader hands them on and every widget reads them with the same reader.
 
+use super::leader::Inner;
+use super::protocol;
+use super::signing::session_ended;
+use super::snapshot::Failure;
 use crate::api::error::ApiError;
 use crate::api::model::CallLogPage;
 use crate::auth::session::Session;
 use crate::config::Scope;
-use crate::poll::Scheduler;
+use crate::poll::{After, Decision, Scheduler};
 use crate::web;
 use std::cell::RefCell;
+use std::rc::Weak;
 use wasm_bindgen::JsValue;
 
 /// Most pages fetched in one refresh (`perPage` up to 1000 each).
@@ -69,5 +75,95 @@ pub async fn fetch(
             });
         }
         page += 1;
+    }
+}
+
+/// The leader's loop: asks the scheduler, fetches the scope whose list is oldest, and publishes the answer.
+pub(super) async fn run(weak: Weak<Inner>) {
+    loop {
+        let Some(inner) = weak.upgrade() else { return };
+        let now = web::now();
+        let plan = {
+            let core = inner.core.borrow();
+            let mut plan = core.participants.plan(&core.needs, now);
+            plan.scopes.retain(|s| !core.stopped.contains(s));
+            if now < core.handing_over_until {
+                plan.scopes.clear();
+            }
+            plan
+        };
+        let decision = {
+            let mut sched = inner.sched.borrow_mut();
+            sched.set_interval_ms(plan.interval_ms);
+            sched.decide(now, plan.idle(), web::online())
+        };
+        let scope = match decision {
+            // Short naps, so a shown page, a returning network or the refresh button act within 250 ms.
+            Decision::Idle => {
+                drop(inner);
+                web::sleep(250.0).await;
+                continue;
+            }
+            Decision::Wait(ms) => {
+                drop(inner);
+                web::sleep(ms.min(250.0)).await;
+                continue;
+            }
+            Decision::Send => {
+                let core = inner.core.borrow();
+                protocol::next_scope(&plan.scopes, |s| core.snapshot.list(s).and_then(|l| l.at))
+            }
+        };
+        let Some(scope) = scope else { continue };
+        if !inner.still_leading().await {
+            inner.stand_down();
+            return;
+        }
+        inner.update(|s| s.busy = true);
+        let spent = || inner.save_budget();
+        let result = fetch(&inner.session, &inner.sched, scope, plan.page_size, &spent).await;
+        let now = web::now();
+        match result {
+            Ok(f) => {
+                {
+                    let mut core = inner.core.borrow_mut();
+                    core.records.retain(|(s, _)| *s != scope);
+                    core.records.push((scope, f.records));
+                }
+                inner.update(|s| {
+                    s.busy = false;
+                    s.paused_until = None;
+                    let l = s.list_mut(scope);
+                    l.at = Some(f.at);
+                    l.server_now = f.server_now;
+                    l.failure = None;
+                });
+            }
+            Err(e) => {
+                let next = inner
+                    .sched
+                    .borrow_mut()
+                    .after_failure(&e, now, web::random());
+                inner.save_budget();
+                match next {
+                    After::SessionEnded => {
+                        inner.end_session(Some(session_ended(&e)));
+                        return;
+                    }
+                    After::Stop => {
+                        inner.core.borrow_mut().stopped.push(scope);
+                        inner.sched.borrow_mut().resume();
+                    }
+                    _ => {}
+                }
+                inner.update(|s| {
+                    s.busy = false;
+                    if let After::Paused { until } = next {
+                        s.paused_until = Some(until);
+                    }
+                    s.list_mut(scope).failure = Some(Failure { error: e, at: now });
+                });
+            }
+        }
     }
 }
