@@ -16,6 +16,7 @@ pub mod leader;
 #[cfg(target_arch = "wasm32")]
 pub mod poller;
 pub mod protocol;
+pub mod reconcile;
 #[cfg(target_arch = "wasm32")]
 mod signing;
 pub mod snapshot;
