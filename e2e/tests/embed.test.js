@@ -32,7 +32,7 @@ async function signIn(page, context, user, scope = page) {
 async function recordEvents(page) {
   await page.addInitScript(() => {
     window.__events = [];
-    for (const t of ['signed-in', 'signed-out', 'calls-changed', 'call-started', 'call-ended', 'call-selected', 'note', 'error']) {
+    for (const t of ['signed-in', 'signed-out', 'calls-changed', 'call-started', 'call-updated', 'call-ended', 'call-selected', 'note', 'error']) {
       document.addEventListener(`rc-active-calls:${t}`, (e) => window.__events.push({ type: e.type, detail: e.detail, bubbles: e.bubbles, composed: e.composed }));
     }
   });
@@ -96,6 +96,12 @@ test('element: signs in by popup, matches contacts, selects a call into the CRM 
   assert.equal(changed.at(-1).detail.scope, 'extension');
   assert.equal(changed.at(-1).detail.calls.length, 1);
 
+  // Answered: call-updated, with the new status.
+  await control(`/sandbox/calls/${id}/answer`);
+  await page.waitForFunction(() => window.__events.some((e) => e.type === 'rc-active-calls:call-updated'), null, { timeout: 15000 });
+  const [updated] = await events(page, 'rc-active-calls:call-updated');
+  assert.equal(updated.detail.call.id, started.detail.call.id);
+  assert.equal(updated.detail.call.status, 'connected');
   // The call ends: call-ended with its result.
   await control(`/sandbox/calls/${id}/end`);
   await page.waitForFunction(() => window.__events.some((e) => e.type === 'rc-active-calls:call-ended'), null, { timeout: 15000 });

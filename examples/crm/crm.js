@@ -79,7 +79,7 @@ function onEvent(type, detail, ack) {
   }
 }
 
-const EVENTS = ['signed-in', 'signed-out', 'calls-changed', 'call-started', 'call-ended', 'call-selected', 'note', 'error']
+const EVENTS = ['signed-in', 'signed-out', 'calls-changed', 'call-started', 'call-updated', 'call-ended', 'call-selected', 'note', 'error']
   .map((e) => `rc-active-calls:${e}`);
 
 async function embedElement(slot) {

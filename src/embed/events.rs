@@ -84,6 +84,16 @@ impl Observer {
                     });
                 }
             }
+            for c in s.calls.iter().filter(live) {
+                if old
+                    .iter()
+                    .any(|o| o.id == c.id && !o.status.is_ended() && o.status != c.status)
+                {
+                    out.push(HostEvent::CallUpdated {
+                        call: call_payload(s, c),
+                    });
+                }
+            }
             for o in old.iter().filter(live) {
                 let ended = match s.calls.iter().find(|c| c.id == o.id) {
                     Some(c) if c.status.is_ended() => Some(c),
@@ -143,6 +153,41 @@ mod tests {
     fn step(s: &mut Rc<State>, o: &mut Observer, a: Action) -> Vec<&'static str> {
         *s = s.clone().reduce(a);
         o.observe(s).into_iter().map(|e| e.name()).collect()
+    }
+
+    #[test]
+    fn a_status_change_while_the_call_lasts_is_call_updated() {
+        let mut s = Rc::new(State::new(Scope::Extension, 0.0, None));
+        let mut o = Observer::default();
+        let user = User {
+            name: "Ada".into(),
+            extension_number: None,
+        };
+        step(&mut s, &mut o, Action::SignedIn(user));
+        let ringing = {
+            let j = json!({"id": "r", "startTime": "2026-11-27T09:00:00Z", "direction": "Inbound",
+                           "result": "In Progress", "from": {"phoneNumber": "+1555"}});
+            CallView::from_record(CallRecord::read(&j).unwrap()).unwrap()
+        };
+        assert_eq!(ringing.status, crate::format::Status::Ringing);
+        assert_eq!(
+            step(&mut s, &mut o, loaded(vec![ringing.clone()], 1.0)),
+            ["call-started", "calls-changed"]
+        );
+        // Answered: updated, not started again.
+        assert_eq!(
+            step(
+                &mut s,
+                &mut o,
+                loaded(vec![call("r", "In Progress", 0)], 2.0)
+            ),
+            ["call-updated", "calls-changed"]
+        );
+        // Ended is call-ended, not an update.
+        assert_eq!(
+            step(&mut s, &mut o, loaded(vec![call("r", "Accepted", 9)], 3.0)),
+            ["call-ended", "calls-changed"]
+        );
     }
 
     #[test]

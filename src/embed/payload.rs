@@ -73,6 +73,10 @@ pub enum HostEvent {
     CallEnded {
         call: CallOut,
     },
+    /// A listed call's status changed while it lasts (ringing → connected, on hold).
+    CallUpdated {
+        call: CallOut,
+    },
     CallSelected {
         call: CallOut,
     },
@@ -97,6 +101,7 @@ impl HostEvent {
             HostEvent::CallsChanged { .. } => "calls-changed",
             HostEvent::CallStarted { .. } => "call-started",
             HostEvent::CallEnded { .. } => "call-ended",
+            HostEvent::CallUpdated { .. } => "call-updated",
             HostEvent::CallSelected { .. } => "call-selected",
             HostEvent::Note { .. } => "note",
             HostEvent::Error { .. } => "error",
@@ -426,6 +431,7 @@ mod tests {
             },
             HostEvent::CallStarted { call: b.clone() },
             HostEvent::CallEnded { call: a.clone() },
+            HostEvent::CallUpdated { call: b.clone() },
             HostEvent::CallSelected { call: c },
             HostEvent::Note {
                 note_id: "n1".into(),

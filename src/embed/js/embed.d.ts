@@ -67,6 +67,8 @@ export interface WidgetEvents {
   /** A call the widget had not listed before (including calls in progress at the first load). */
   "rc-active-calls:call-started": { call: Call };
   "rc-active-calls:call-ended": { call: Call };
+  /** A listed call's status changed while it lasts (ringing → connected, on hold, back). */
+  "rc-active-calls:call-updated": { call: Call };
   /** The user clicked a call or pressed Enter on it. */
   "rc-active-calls:call-selected": { call: Call };
   /** The user saved a note. Answer with `ackNote(noteId, true)` or `ackNote(noteId, false, "why")` within 15 s. */
@@ -130,6 +132,7 @@ declare global {
     "rc-active-calls:calls-changed": CustomEvent<WidgetEvents["rc-active-calls:calls-changed"]>;
     "rc-active-calls:call-started": CustomEvent<WidgetEvents["rc-active-calls:call-started"]>;
     "rc-active-calls:call-ended": CustomEvent<WidgetEvents["rc-active-calls:call-ended"]>;
+    "rc-active-calls:call-updated": CustomEvent<WidgetEvents["rc-active-calls:call-updated"]>;
     "rc-active-calls:call-selected": CustomEvent<WidgetEvents["rc-active-calls:call-selected"]>;
     "rc-active-calls:note": CustomEvent<WidgetEvents["rc-active-calls:note"]>;
     "rc-active-calls:error": CustomEvent<WidgetEvents["rc-active-calls:error"]>;
