@@ -57,7 +57,24 @@ pub struct CallView {
     pub unknown_values: bool,
 }
 
+/// The id of a row push showed before any answer listed the call.
+pub const PUSHED_PREFIX: &str = "push:";
+
 impl CallView {
+    /// The same call, though its row may have been renamed: a call push showed first has no record id yet
+    /// (`push:<telephonySessionId>`, see `feed::reconcile`) and takes the record's when an answer lists it. Only
+    /// such a row matches by telephony session: two records of one session are two parties (a transfer, a
+    /// conference, each extension's leg in account scope), each a call of its own.
+    pub fn same_call(&self, other: &CallView) -> bool {
+        let pushed = self.id.starts_with(PUSHED_PREFIX) || other.id.starts_with(PUSHED_PREFIX);
+        self.id == other.id
+            || (pushed
+                && self
+                    .telephony_session_id
+                    .as_ref()
+                    .is_some_and(|t| other.telephony_session_id.as_ref() == Some(t)))
+    }
+
     /// `None` when the record has no usable start time (counted as unreadable).
     pub fn from_record(r: CallRecord) -> Option<CallView> {
         let start_ms = parse_rfc3339(&r.start_time)?;

@@ -255,7 +255,7 @@ fn announce(before: &[CallView], after: &[CallView], first_load: bool) -> Option
     }
     let mut said = vec![];
     for c in after {
-        match before.iter().find(|b| b.id == c.id) {
+        match before.iter().find(|b| b.same_call(c)) {
             None if !c.status.is_ended() => said.push(started_sentence(c)),
             Some(b) if !b.status.is_ended() && c.status.is_ended() => said.push(ended_sentence(c)),
             _ => {}
@@ -264,7 +264,7 @@ fn announce(before: &[CallView], after: &[CallView], first_load: bool) -> Option
     // A live call that vanished without being listed as ended has ended too.
     for b in before
         .iter()
-        .filter(|b| !b.status.is_ended() && !after.iter().any(|c| c.id == b.id))
+        .filter(|b| !b.status.is_ended() && !after.iter().any(|c| c.same_call(b)))
     {
         said.push(ended_sentence(b));
     }

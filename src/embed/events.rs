@@ -78,7 +78,7 @@ impl Observer {
             let before = self.calls.take();
             let old: &[CallView] = before.as_deref().unwrap_or(&[]);
             for c in s.calls.iter().filter(live) {
-                if !old.iter().any(|o| o.id == c.id) {
+                if !old.iter().any(|o| o.same_call(c)) {
                     out.push(HostEvent::CallStarted {
                         call: call_payload(s, c),
                     });
@@ -87,7 +87,7 @@ impl Observer {
             for c in s.calls.iter().filter(live) {
                 if old
                     .iter()
-                    .any(|o| o.id == c.id && !o.status.is_ended() && o.status != c.status)
+                    .any(|o| o.same_call(c) && !o.status.is_ended() && o.status != c.status)
                 {
                     out.push(HostEvent::CallUpdated {
                         call: call_payload(s, c),
@@ -95,7 +95,7 @@ impl Observer {
                 }
             }
             for o in old.iter().filter(live) {
-                let ended = match s.calls.iter().find(|c| c.id == o.id) {
+                let ended = match s.calls.iter().find(|c| c.same_call(o)) {
                     Some(c) if c.status.is_ended() => Some(c),
                     Some(_) => None,
                     // Gone from the list while live: it ended.
@@ -153,6 +153,58 @@ mod tests {
     fn step(s: &mut Rc<State>, o: &mut Observer, a: Action) -> Vec<&'static str> {
         *s = s.clone().reduce(a);
         o.observe(s).into_iter().map(|e| e.name()).collect()
+    }
+
+    #[test]
+    fn a_row_push_showed_first_keeps_its_events_when_the_record_takes_over() {
+        use crate::feed::frames::{ActiveCall, Presence};
+        use crate::feed::reconcile::{apply, Reconciler};
+        let mut s = Rc::new(State::new(Scope::Extension, 0.0, None));
+        let mut o = Observer::default();
+        let user = User {
+            name: "Ada".into(),
+            extension_number: None,
+        };
+        step(&mut s, &mut o, Action::SignedIn(user));
+        let mut r = Reconciler::default();
+        let presence = |seq: f64, status: &str| Presence {
+            extension_id: Some("101".into()),
+            sequence: Some(seq),
+            total_active_calls: Some(1.0),
+            active_calls: Some(vec![ActiveCall {
+                telephony_session_id: Some("s-1".into()),
+                telephony_status: Some(status.into()),
+                direction: Some("Inbound".into()),
+                ..ActiveCall::default()
+            }]),
+            ..Presence::default()
+        };
+        r.presence(&presence(1.0, "Ringing"), 1.0);
+        assert_eq!(
+            step(&mut s, &mut o, loaded(apply(vec![], &r.overlay, 0.0), 1.0)),
+            ["call-started", "calls-changed"]
+        );
+        // The record arrives under its own id: not a new call, and the push row did not end.
+        let record = {
+            let j = json!({"id": "rec-1", "telephonySessionId": "s-1", "startTime": "2026-11-27T09:00:00Z",
+                           "direction": "Inbound", "result": "In Progress", "from": {"phoneNumber": "+1555"}});
+            CallView::from_record(CallRecord::read(&j).unwrap()).unwrap()
+        };
+        assert_eq!(
+            step(
+                &mut s,
+                &mut o,
+                loaded(apply(vec![record.clone()], &r.overlay, 2.0), 2.0)
+            ),
+            ["calls-changed"]
+        );
+        // Two records of one session (two parties) stay two calls.
+        let mut other_leg = record.clone();
+        other_leg.id = "rec-2".into();
+        assert_eq!(
+            step(&mut s, &mut o, loaded(vec![record, other_leg], 3.0)),
+            ["call-started", "calls-changed"]
+        );
     }
 
     #[test]

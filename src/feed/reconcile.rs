@@ -12,7 +12,7 @@
 
 use super::frames::{ActiveCall, Presence};
 use crate::api::model::{Direction, Party};
-use crate::format::{CallView, Status};
+use crate::format::{CallView, Status, PUSHED_PREFIX};
 use crate::time::parse_rfc3339;
 use serde::{Deserialize, Serialize};
 
@@ -196,7 +196,7 @@ fn view(p: &Pushed) -> CallView {
         None => Direction::Other(String::new()),
     };
     CallView {
-        id: format!("push:{}", p.telephony_session_id),
+        id: format!("{PUSHED_PREFIX}{}", p.telephony_session_id),
         session_id: None,
         telephony_session_id: Some(p.telephony_session_id.clone()),
         direction,
