@@ -22,13 +22,6 @@ use wasm_bindgen::JsValue;
 /// Refresh this long before the access token expires (RingCentral's JS SDK uses the same 60 s).
 pub const REFRESH_EARLY_MS: f64 = 60_000.0;
 
-#[derive(Debug, Clone)]
-struct Tokens {
-    access: String,
-    access_expires_at: f64,
-    refresh: Option<String>,
-}
-
 /// A refresh under way: the token endpoint's answer, shared by every caller that needs it. It owns what it sends
 /// (no reference to the session), so a widget that goes away mid-refresh leaves nothing behind.
 type Flight = Shared<LocalBoxFuture<'static, Result<(TokenInfo, f64), ApiError>>>;
@@ -39,7 +32,8 @@ pub type Gate = std::rc::Rc<dyn Fn() -> LocalBoxFuture<'static, bool>>;
 
 pub struct Session {
     pub cfg: WidgetConfig,
-    tokens: RefCell<Option<Tokens>>,
+    /// The same shape the tabs hand each other.
+    tokens: RefCell<Option<TokenSet>>,
     flight: RefCell<Option<Flight>>,
     /// Bumped on sign-out so a refresh that finishes afterwards is dropped.
     generation: Cell<u32>,
@@ -118,11 +112,7 @@ impl Session {
 
     /// The tokens, to hand to the other tabs.
     pub fn export(&self) -> Option<TokenSet> {
-        self.tokens.borrow().as_ref().map(|t| TokenSet {
-            access: t.access.clone(),
-            access_expires_at: t.access_expires_at,
-            refresh: t.refresh.clone(),
-        })
+        self.tokens.borrow().clone()
     }
 
     /// Tokens another tab handed over (`None`: that session is over). Kept like our own, so this tab can lead
@@ -134,12 +124,13 @@ impl Session {
             }
             return true;
         };
+        self.set(t)
+    }
+
+    /// Holds these tokens and stores the refresh token; `false` when it could not be stored.
+    fn set(&self, t: TokenSet) -> bool {
         let stored = self.store_refresh(t.refresh.as_deref());
-        *self.tokens.borrow_mut() = Some(Tokens {
-            access: t.access,
-            access_expires_at: t.access_expires_at,
-            refresh: t.refresh,
-        });
+        *self.tokens.borrow_mut() = Some(t);
         stored
     }
 
@@ -150,13 +141,11 @@ impl Session {
             .expires_in
             .filter(|e| e.is_finite() && *e > 0.0)
             .unwrap_or(3600.0);
-        let stored = self.store_refresh(t.refresh_token.as_deref());
-        *self.tokens.borrow_mut() = Some(Tokens {
+        self.set(TokenSet {
             access: t.access_token,
             access_expires_at: at + expires_in * 1000.0,
             refresh: t.refresh_token,
-        });
-        stored
+        })
     }
 
     fn token_url(&self) -> String {

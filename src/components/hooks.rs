@@ -26,22 +26,22 @@ use yew::prelude::*;
 pub struct FeedHandle(Rc<RefCell<Option<Feed>>>);
 
 impl FeedHandle {
-    pub fn refresh(&self) {
-        if let Some(f) = self.0.borrow().as_ref() {
-            f.refresh();
+    fn with(&self, f: impl FnOnce(&Feed)) {
+        if let Some(feed) = self.0.borrow().as_ref() {
+            f(feed);
         }
+    }
+
+    pub fn refresh(&self) {
+        self.with(Feed::refresh);
     }
 
     pub fn sign_out(&self) {
-        if let Some(f) = self.0.borrow().as_ref() {
-            f.sign_out();
-        }
+        self.with(Feed::sign_out);
     }
 
     pub fn sign_in(&self, popup: bool) {
-        if let Some(f) = self.0.borrow().as_ref() {
-            f.sign_in(popup);
-        }
+        self.with(|f| f.sign_in(popup));
     }
 }
 

@@ -37,10 +37,8 @@ use wasm_bindgen::JsValue;
 enum Role {
     /// Waiting in line for the lock, rendering the leader's snapshots.
     Following,
-    Leading {
-        term: u64,
-        leadership: Rc<Leadership>,
-    },
+    /// Its term is the snapshot's.
+    Leading { leadership: Rc<Leadership> },
     /// No Web Locks or no BroadcastChannel here: this widget does its own network work.
     Alone,
 }
@@ -327,7 +325,6 @@ impl Inner {
             core.watchdog.term = term;
             core.snapshot.term = term;
             core.role = Role::Leading {
-                term,
                 leadership: leadership.clone(),
             };
             core.handing_over_until = 0.0;
@@ -431,7 +428,7 @@ impl Inner {
         let now = web::now();
         let leading = match &self.core.borrow().role {
             Role::Following => None,
-            Role::Leading { term, leadership } => Some((*term, leadership.lost())),
+            Role::Leading { leadership } => Some(leadership.lost()),
             Role::Alone => return,
         };
         match leading {
@@ -454,8 +451,8 @@ impl Inner {
                     self.take_over();
                 }
             }
-            Some((_, true)) => self.stand_down(),
-            Some((term, false)) => {
+            Some(true) => self.stand_down(),
+            Some(false) => {
                 // A frozen leader wakes here first: it asks the browser before saying anything.
                 let weak = Rc::downgrade(self);
                 wasm_bindgen_futures::spawn_local(async move {
@@ -464,7 +461,7 @@ impl Inner {
                         inner.stand_down();
                         return;
                     }
-                    let hidden = web::document_hidden();
+                    let (term, hidden) = (inner.term(), web::document_hidden());
                     inner.post(Message::Heartbeat { term, hidden });
                     let to = {
                         let mut core = inner.core.borrow_mut();
