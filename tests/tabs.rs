@@ -73,17 +73,33 @@ async fn without_web_locks_leading_is_unavailable_never_a_crash() {
     );
 }
 
+type Heard = Rc<RefCell<Vec<(Envelope, JsValue)>>>;
+
+/// Two tabs' channels of one name: what the second hears (each message, and the whole of what came) is kept while
+/// the returned listener lives.
+fn two_tabs(name: &str) -> (Channel, Channel, Heard, gloo_events::EventListener) {
+    let (a, b) = (Channel::open(name).unwrap(), Channel::open(name).unwrap());
+    let heard: Heard = Rc::default();
+    let listening = {
+        let heard = heard.clone();
+        b.listen(move |e, data| heard.borrow_mut().push((e, data)))
+    };
+    (a, b, heard, listening)
+}
+
+/// Waits (up to a second) until `n` messages were heard.
+async fn until_heard(heard: &Heard, n: usize) {
+    for _ in 0..40 {
+        if heard.borrow().len() >= n {
+            break;
+        }
+        web::sleep(25.0).await;
+    }
+}
+
 #[wasm_bindgen_test]
 async fn tabs_hear_each_other_and_ignore_what_is_not_a_message() {
-    let (a, b) = (
-        Channel::open("rc-test:channel").unwrap(),
-        Channel::open("rc-test:channel").unwrap(),
-    );
-    let heard = Rc::new(RefCell::new(vec![]));
-    let _listening = {
-        let heard = heard.clone();
-        b.listen(move |e, _| heard.borrow_mut().push(e))
-    };
+    let (a, _b, heard, _listening) = two_tabs("rc-test:channel");
     // Junk and another version first, through the raw channel: dropped.
     let raw = web_sys::BroadcastChannel::new("rc-test:channel").unwrap();
     raw.post_message(&"junk".into()).unwrap();
@@ -98,14 +114,10 @@ async fn tabs_hear_each_other_and_ignore_what_is_not_a_message() {
         },
     );
     assert!(a.post(&sent, None));
-    for _ in 0..40 {
-        if !heard.borrow().is_empty() {
-            break;
-        }
-        web::sleep(25.0).await;
-    }
+    until_heard(&heard, 1).await;
     web::sleep(50.0).await;
-    assert_eq!(*heard.borrow(), vec![sent]);
+    let got: Vec<Envelope> = heard.borrow().iter().map(|(e, _)| e.clone()).collect();
+    assert_eq!(got, vec![sent]);
     raw.close();
 }
 
@@ -119,15 +131,7 @@ async fn a_snapshot_and_its_records_cross_between_tabs_intact() {
     use rc_active_calls::feed::snapshot::{Auth, Failure, Snapshot};
     use rc_active_calls::state::User;
 
-    let (a, b) = (
-        Channel::open("rc-test:snapshot").unwrap(),
-        Channel::open("rc-test:snapshot").unwrap(),
-    );
-    let heard = Rc::new(RefCell::new(vec![]));
-    let _listening = {
-        let heard = heard.clone();
-        b.listen(move |e, data| heard.borrow_mut().push((e, data)))
-    };
+    let (a, _b, heard, _listening) = two_tabs("rc-test:snapshot");
     let mut snapshot = Snapshot {
         term: 7,
         auth: Auth::SignedIn {
@@ -177,12 +181,7 @@ async fn a_snapshot_and_its_records_cross_between_tabs_intact() {
             Some(records.unchecked_ref()),
         );
     }
-    for _ in 0..40 {
-        if heard.borrow().len() == messages.len() {
-            break;
-        }
-        web::sleep(25.0).await;
-    }
+    until_heard(&heard, messages.len()).await;
     let heard = heard.borrow();
     let got: Vec<Message> = heard.iter().map(|(e, _)| e.message.clone()).collect();
     assert_eq!(got, messages);

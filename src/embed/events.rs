@@ -144,10 +144,27 @@ mod tests {
     use std::rc::Rc;
     use yew::Reducible;
 
-    fn call(id: &str, result: &str, duration: u32) -> CallView {
-        let j = json!({"id": id, "startTime": "2026-11-27T09:00:00Z", "direction": "Inbound", "result": result,
-                       "duration": duration, "reason": "Accepted", "from": {"phoneNumber": "+1555"}});
+    fn view(j: serde_json::Value) -> CallView {
         CallView::from_record(CallRecord::read(&j).unwrap()).unwrap()
+    }
+
+    fn call(id: &str, result: &str, duration: u32) -> CallView {
+        view(
+            json!({"id": id, "startTime": "2026-11-27T09:00:00Z", "direction": "Inbound", "result": result,
+                   "duration": duration, "reason": "Accepted", "from": {"phoneNumber": "+1555"}}),
+        )
+    }
+
+    /// A signed-in state and an observer that has reported it.
+    fn signed_in() -> (Rc<State>, Observer) {
+        let mut s = Rc::new(State::new(Scope::Extension, 0.0, None));
+        let mut o = Observer::default();
+        let user = User {
+            name: "Ada".into(),
+            extension_number: None,
+        };
+        step(&mut s, &mut o, Action::SignedIn(user));
+        (s, o)
     }
 
     fn step(s: &mut Rc<State>, o: &mut Observer, a: Action) -> Vec<&'static str> {
@@ -159,13 +176,7 @@ mod tests {
     fn a_row_push_showed_first_keeps_its_events_when_the_record_takes_over() {
         use crate::feed::frames::{ActiveCall, Presence};
         use crate::feed::reconcile::{apply, Reconciler};
-        let mut s = Rc::new(State::new(Scope::Extension, 0.0, None));
-        let mut o = Observer::default();
-        let user = User {
-            name: "Ada".into(),
-            extension_number: None,
-        };
-        step(&mut s, &mut o, Action::SignedIn(user));
+        let (mut s, mut o) = signed_in();
         let mut r = Reconciler::default();
         let presence = |seq: f64, status: &str| Presence {
             extension_id: Some("101".into()),
@@ -185,11 +196,10 @@ mod tests {
             ["call-started", "calls-changed"]
         );
         // The record arrives under its own id: not a new call, and the push row did not end.
-        let record = {
-            let j = json!({"id": "rec-1", "telephonySessionId": "s-1", "startTime": "2026-11-27T09:00:00Z",
-                           "direction": "Inbound", "result": "In Progress", "from": {"phoneNumber": "+1555"}});
-            CallView::from_record(CallRecord::read(&j).unwrap()).unwrap()
-        };
+        let record = view(
+            json!({"id": "rec-1", "telephonySessionId": "s-1", "startTime": "2026-11-27T09:00:00Z",
+                   "direction": "Inbound", "result": "In Progress", "from": {"phoneNumber": "+1555"}}),
+        );
         assert_eq!(
             step(
                 &mut s,
@@ -209,18 +219,11 @@ mod tests {
 
     #[test]
     fn a_status_change_while_the_call_lasts_is_call_updated() {
-        let mut s = Rc::new(State::new(Scope::Extension, 0.0, None));
-        let mut o = Observer::default();
-        let user = User {
-            name: "Ada".into(),
-            extension_number: None,
-        };
-        step(&mut s, &mut o, Action::SignedIn(user));
-        let ringing = {
-            let j = json!({"id": "r", "startTime": "2026-11-27T09:00:00Z", "direction": "Inbound",
-                           "result": "In Progress", "from": {"phoneNumber": "+1555"}});
-            CallView::from_record(CallRecord::read(&j).unwrap()).unwrap()
-        };
+        let (mut s, mut o) = signed_in();
+        let ringing = view(
+            json!({"id": "r", "startTime": "2026-11-27T09:00:00Z", "direction": "Inbound",
+                                  "result": "In Progress", "from": {"phoneNumber": "+1555"}}),
+        );
         assert_eq!(ringing.status, crate::format::Status::Ringing);
         assert_eq!(
             step(&mut s, &mut o, loaded(vec![ringing.clone()], 1.0)),
