@@ -7,7 +7,7 @@ import { tabs, holder, leaderOf, until, grants, polls, maxInAnyMinute, advance }
 const env = await startAll();
 try {
   for (const n of (process.env.TABS ?? '1,4,8').split(',').map(Number)) {
-    const t = await tabs(env.browser, n, { pollSeconds: 6 }, { clock: true });
+    const t = await tabs(env.browser, n, { pollSeconds: 6, live: process.env.LIVE ?? 'off' }, { clock: true });
     await control('/sandbox/requests', undefined, 'DELETE');
     await advance(t.context, 180000);
     const log = await requests();

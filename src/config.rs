@@ -99,6 +99,8 @@ pub struct WidgetConfig {
     /// Widgets that share a client ID and server keep separate sessions when their keys differ.
     pub session_key: String,
     pub persist: Persist,
+    /// Live updates through RingCentral's WebSocket when they work (`live=auto`); `false`: polling only (`off`).
+    pub live: bool,
     pub embed: Option<Embed>,
 }
 
@@ -174,11 +176,12 @@ pub struct MountConfig {
     pub page_size: Setting,
     pub session_key: Setting,
     pub persist: Setting,
+    pub live: Setting,
 }
 
 impl MountConfig {
     /// Every key a config object may hold; `mount()` names any other as a problem.
-    pub const KEYS: [&'static str; 11] = [
+    pub const KEYS: [&'static str; 12] = [
         "clientId",
         "server",
         "redirectUri",
@@ -189,6 +192,7 @@ impl MountConfig {
         "pageSize",
         "sessionKey",
         "persist",
+        "live",
         "resolveContacts",
     ];
 
@@ -214,6 +218,7 @@ impl MountConfig {
             &self.page_size,
             &self.session_key,
             &self.persist,
+            &self.live,
         ];
         for (key, value) in Self::KEYS.iter().zip(fields) {
             match value {
@@ -408,6 +413,15 @@ pub fn from_pairs(
         }
     };
 
+    let live = match get("live").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("auto") => true,
+        Some("off") => false,
+        Some(other) => {
+            problem("live", format!("is “{other}”; use auto or off."));
+            true
+        }
+    };
+
     let embed = match get("embed") {
         None | Some("0" | "false") => None,
         Some(_) => {
@@ -458,6 +472,7 @@ pub fn from_pairs(
             theme,
             session_key,
             persist,
+            live,
             embed,
         })
     } else {
@@ -562,6 +577,13 @@ mod tests {
         assert_eq!(e.allowed, ["http://127.0.0.1:8081"]);
         assert!(e.contacts);
         assert_eq!(c.persist, Persist::Tabs);
+        assert!(c.live);
+        let live = |v: &str| from_pairs(&pairs(&[("clientId", "abc"), ("live", v)]), PAGE);
+        assert_eq!(live("OFF").map(|c| c.live), Ok(false));
+        assert_eq!(
+            live("sometimes").map_err(|p| p[0].message.clone()),
+            Err("is “sometimes”; use auto or off.".into())
+        );
         let persist = |v: &str| from_pairs(&pairs(&[("clientId", "abc"), ("persist", v)]), PAGE);
         assert_eq!(persist("Browser").map(|c| c.persist), Ok(Persist::Browser));
         assert_eq!(persist("tabs").map(|c| c.persist), Ok(Persist::Tabs));

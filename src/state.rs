@@ -76,6 +76,8 @@ pub struct State {
     pub storage_blocked: bool,
     /// This widget cannot share its session with other tabs, and works alone.
     pub not_shared: bool,
+    /// How calls arrive: pushed, or polled.
+    pub push: crate::feed::snapshot::Push,
     /// A request is under way.
     pub busy: bool,
     /// The call the user last picked (click or Enter).
@@ -140,6 +142,8 @@ pub enum Action {
     StorageBlocked,
     /// Tabs cannot share a session here (no Web Locks or BroadcastChannel): this widget works alone.
     NotShared,
+    /// Live updates on, or polling (and why).
+    Push(crate::feed::snapshot::Push),
     /// The host changed the configuration: its problems, or `None` when it is good (again).
     Reconfigured(Option<Vec<Problem>>),
     Select(String),
@@ -188,6 +192,7 @@ impl State {
             announcement: String::new(),
             storage_blocked: false,
             not_shared: false,
+            push: Default::default(),
             busy: false,
             selected: None,
             notes: vec![],
@@ -364,6 +369,7 @@ impl yew::Reducible for State {
             }
             Action::StorageBlocked => s.storage_blocked = true,
             Action::NotShared => s.not_shared = true,
+            Action::Push(p) => s.push = p,
             Action::Reconfigured(problems) => match problems {
                 Some(p) if s.phase == Phase::Configuring(p.clone()) => return self,
                 Some(p) => {

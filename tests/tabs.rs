@@ -128,7 +128,8 @@ async fn a_snapshot_and_its_records_cross_between_tabs_intact() {
     use rc_active_calls::api::error::ApiError;
     use rc_active_calls::config::Scope;
     use rc_active_calls::feed::channel::TokenSet;
-    use rc_active_calls::feed::snapshot::{Auth, Failure, Snapshot};
+    use rc_active_calls::feed::reconcile::{Overlay, Pushed};
+    use rc_active_calls::feed::snapshot::{Auth, Failure, Push, Snapshot};
     use rc_active_calls::state::User;
 
     let (a, _b, heard, _listening) = two_tabs("rc-test:snapshot");
@@ -143,6 +144,24 @@ async fn a_snapshot_and_its_records_cross_between_tabs_intact() {
         busy: true,
         paused_until: Some(1.5e12),
         lists: vec![],
+        overlay: Overlay {
+            live: vec![Pushed {
+                telephony_session_id: "s-1".into(),
+                extension_id: Some("102".into()),
+                direction: Some("Inbound".into()),
+                remote_number: Some("+12125550143".into()),
+                remote_name: None,
+                status: "Ringing".into(),
+                start_ms: 1.7e12,
+                seen: 1.7e12,
+                own: true,
+            }],
+            ended: vec![("s-0".into(), 1.6e12)],
+        },
+        push: Push::Off {
+            why: "the WebSocket keeps failing".into(),
+            every_secs: 10,
+        },
     };
     let l = snapshot.list_mut(Scope::Account);
     l.at = Some(1.7e12);

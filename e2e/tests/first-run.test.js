@@ -9,7 +9,8 @@ let env;
 before(async () => { env = await startAll(); });
 after(async () => { await env?.stop(); });
 
-const PAGE = widgetUrl({ pollSeconds: 6 });
+// The polling path (live updates have their own file, live.test.js).
+const PAGE = widgetUrl({ pollSeconds: 6, live: 'off' });
 
 test('sign in by redirect, watch a call come, end and linger, with a clean address bar', async () => {
   const { page, problems, network, context } = await freshPage(env.browser);

@@ -99,7 +99,7 @@ test('offline: the offline state and no request storm; online: resumes at once',
 });
 
 test('malformed, truncated, unknown values and an unreadable record: good rows stay, a quiet warning', async () => {
-  const { page, context, problems, network } = await signedInPage(env.browser);
+  const { page, context, problems, network } = await signedInPage(env.browser, { params: { pollSeconds: 6, live: 'off' } });
   const { id } = await control('/sandbox/calls', { extension: '102', from: { name: 'Good Caller', phoneNumber: '+14155550100' } });
   const row = page.locator(`tr[data-call-id="${id}"]`);
   await row.waitFor({ timeout: 15000 });
@@ -138,8 +138,8 @@ test('an admin sees every extension in account scope; a user gets the explanatio
   await control('/sandbox/calls', { extension: '102', from: { name: 'For Ben' } });
   await control('/sandbox/calls', { extension: '101', from: { name: 'For Ada' } });
   await admin.page.getByRole('combobox').selectOption('account');
-  await admin.page.getByText('For Ben').waitFor({ timeout: 15000 });
-  await admin.page.getByText('For Ada').waitFor();
+  await admin.page.getByText('For Ben', { exact: true }).waitFor({ timeout: 15000 });
+  await admin.page.getByText('For Ada', { exact: true }).waitFor();
   assert.match(await admin.page.locator('thead').innerText(), /Extension/i);
   assert.match(await admin.page.locator('tbody').innerText(), /Ben Baker \(ext\. 102\)/);
   await admin.context.close();

@@ -112,6 +112,8 @@ async function silentLeader(how) {
   await leader.getByText('WHILE SILENT', { exact: true }).waitFor({ timeout: 10000 });
   await control('/sandbox/tokens/expire', { kind: 'access', extension: '102' });
   await control('/sandbox/calls', { extension: '102', from: { name: 'AFTER WAKING' } });
+  // A request now (push alone would need none): the 401 is answered by one refresh.
+  await rest[0].getByRole('button', { name: 'Refresh' }).click();
   for (const p of t.pages) await p.getByText('AFTER WAKING', { exact: true }).waitFor({ timeout: 15000 });
   await sleep(1000);
   assert.deepEqual(t.sent[index].slice(sentBefore).map((r) => r.url), [], 'the old leader sent nothing after waking');
@@ -167,6 +169,7 @@ test('an access token expired while four tabs are open: exactly one refresh_toke
   await control('/sandbox/requests', undefined, 'DELETE');
   await control('/sandbox/tokens/expire', { kind: 'access', extension: '102' });
   await control('/sandbox/calls', { extension: '102', from: { name: 'AFTER EXPIRY' } });
+  await t.pages[1].getByRole('button', { name: 'Refresh' }).click();
   for (const p of t.pages) await p.getByText('AFTER EXPIRY', { exact: true }).waitFor({ timeout: 15000 });
   await sleep(2000);
   const log = await requests();
@@ -178,7 +181,7 @@ test('an access token expired while four tabs are open: exactly one refresh_toke
 
 test('three simulated minutes with four tabs: never more than 10 active-calls requests a minute', async () => {
   try {
-    const t = await tabs(env.browser, 4, { pollSeconds: 6 }, { clock: true });
+    const t = await tabs(env.browser, 4, { pollSeconds: 6, live: 'off' }, { clock: true });
     await control('/sandbox/requests', undefined, 'DELETE');
     await advance(t.context, 180000);
     const times = polls(await requests()).map((r) => r.at);
@@ -215,7 +218,7 @@ test('an element and a mount() on one page share one session; call-started fires
   const s = await freshPage(env.browser);
   await s.page.addInitScript(() => {
     window.__events = [];
-    document.addEventListener('rc-active-calls:call-started', (e) => window.__events.push({ who: e.target.id || e.target.tagName.toLowerCase(), id: e.detail.call.id }));
+    document.addEventListener('rc-active-calls:call-started', (e) => window.__events.push({ who: e.target.id || e.target.tagName.toLowerCase(), tsid: e.detail.call.telephonySessionId }));
   });
   // The demo CRM page holds the element; a mount() joins it.
   await s.page.goto(`${CRM}?mode=element&pollSeconds=6`);
@@ -236,14 +239,14 @@ test('an element and a mount() on one page share one session; call-started fires
   await signInOnSandboxPage(popup, 'Ben Baker');
   await mounted.getByText('Ben Baker').first().waitFor();
   await element.getByText('Ben Baker').first().waitFor({ timeout: 3000 });
-  const { id } = await control('/sandbox/calls', { extension: '102', from: { name: 'ONE PAGE' } });
+  const { record } = await control('/sandbox/calls', { extension: '102', from: { name: 'ONE PAGE' } });
   await element.getByText('ONE PAGE', { exact: true }).waitFor({ timeout: 10000 });
   await mounted.getByText('ONE PAGE', { exact: true }).waitFor({ timeout: 10000 });
   // The element (which leads: it started first) goes; the mounted widget leads on and says nothing new about the call.
   await s.page.evaluate(() => document.querySelector('rc-active-calls').remove());
   await control('/sandbox/calls', { extension: '102', from: { name: 'NEW LEADER' } });
   await mounted.getByText('NEW LEADER', { exact: true }).waitFor({ timeout: 10000 });
-  const started = (await s.page.evaluate(() => window.__events)).filter((e) => e.id === id);
+  const started = (await s.page.evaluate(() => window.__events)).filter((e) => e.tsid === record.telephonySessionId);
   assert.deepEqual(started.map((e) => e.who).sort(), ['mounted', 'rc-active-calls'], JSON.stringify(started));
   const log = await requests();
   assert.equal(grants(log, 'authorization_code').length, 1, 'one sign-in for both');

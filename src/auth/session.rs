@@ -265,13 +265,36 @@ impl Session {
         &'a self,
         path: &'a str,
     ) -> LocalBoxFuture<'a, Result<Answer<JsValue>, ApiError>> {
+        self.authorized(path, false)
+    }
+
+    /// An authorized POST with no body (the WebSocket token), with the same one refresh and retry.
+    pub fn post<'a>(
+        &'a self,
+        path: &'a str,
+    ) -> LocalBoxFuture<'a, Result<Answer<JsValue>, ApiError>> {
+        self.authorized(path, true)
+    }
+
+    fn authorized<'a>(
+        &'a self,
+        path: &'a str,
+        post: bool,
+    ) -> LocalBoxFuture<'a, Result<Answer<JsValue>, ApiError>> {
+        let body = move || {
+            if post {
+                Body::Form(String::new())
+            } else {
+                Body::None
+            }
+        };
         async move {
             let token = self.access_token().await?;
-            match request(&self.url(path), Body::None, Some(&token)).await {
+            match request(&self.url(path), body(), Some(&token)).await {
                 Err(ApiError::Unauthorized { .. }) if self.can_refresh() => {
                     self.refresh(None).await?;
                     let token = self.access_token().await?;
-                    request(&self.url(path), Body::None, Some(&token)).await
+                    request(&self.url(path), body(), Some(&token)).await
                 }
                 other => other,
             }

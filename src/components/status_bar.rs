@@ -62,6 +62,18 @@ pub fn view(s: &State, fmt: &TimeFormat) -> Html {
             "Storage is blocked: sign in again after a reload".into(),
         ));
     }
+    use crate::feed::snapshot::Push;
+    match &s.push {
+        Push::Live { .. } => items.push(badge(QUIET, "Live".into())),
+        Push::Polling { every_secs } if *every_secs > 0 => {
+            items.push(badge(QUIET, format!("Checking every {every_secs} s")))
+        }
+        Push::Off { why, every_secs } => items.push(badge(
+            QUIET,
+            format!("Live updates off ({why}) — checking every {every_secs} s"),
+        )),
+        Push::Polling { .. } => {}
+    }
     if s.not_shared {
         items.push(badge(
             QUIET,

@@ -192,7 +192,11 @@ mod tests {
         };
         r.presence(&presence(1.0, "Ringing"), 1.0);
         assert_eq!(
-            step(&mut s, &mut o, loaded(apply(vec![], &r.overlay, 0.0), 1.0)),
+            step(
+                &mut s,
+                &mut o,
+                loaded(apply(vec![], &r.overlay, 0.0, false), 1.0)
+            ),
             ["call-started", "calls-changed"]
         );
         // The record arrives under its own id: not a new call, and the push row did not end.
@@ -204,7 +208,7 @@ mod tests {
             step(
                 &mut s,
                 &mut o,
-                loaded(apply(vec![record.clone()], &r.overlay, 2.0), 2.0)
+                loaded(apply(vec![record.clone()], &r.overlay, 2.0, false), 2.0)
             ),
             ["calls-changed"]
         );

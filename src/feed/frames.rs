@@ -106,6 +106,9 @@ struct RawNotification {
     subscription_id: Option<String>,
     #[serde(deserialize_with = "lenient::string")]
     timestamp: Option<String>,
+    /// The signed-in extension the subscription belongs to.
+    #[serde(deserialize_with = "lenient::id")]
+    owner_id: Option<String>,
 }
 
 /// What a notification is about.
@@ -138,6 +141,8 @@ pub enum Frame {
         wsc: Option<Wsc>,
         subscription_id: Option<String>,
         timestamp: Option<String>,
+        /// The signed-in extension (an account-wide event names another in its body).
+        owner_id: Option<String>,
         event: Event,
     },
     /// The answer to one of our `ClientRequest`s.
@@ -191,6 +196,7 @@ pub fn read<J: Source>(frame: &J) -> Frame {
                 wsc: meta.wsc,
                 subscription_id: note.subscription_id,
                 timestamp: note.timestamp,
+                owner_id: note.owner_id,
                 event,
             }
         }
@@ -297,6 +303,7 @@ mod tests {
         );
         let Frame::Notification {
             subscription_id,
+            owner_id,
             event: Event::Presence(p),
             ..
         } = f
@@ -307,6 +314,7 @@ mod tests {
             subscription_id.as_deref(),
             Some("70400705-9b57-484e-aad0-a4ba318fbdeb")
         );
+        assert_eq!(owner_id.as_deref(), Some("908199004"));
         assert_eq!(p.extension_id.as_deref(), Some("908199004"));
         assert_eq!((p.sequence, p.total_active_calls), (Some(10.0), Some(1.0)));
         let calls = p.active_calls.unwrap();

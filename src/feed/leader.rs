@@ -13,7 +13,11 @@ use super::poller;
 use super::protocol::{
     self, Heard, Needs, Participants, Reaction, Watchdog, HANDOVER_MS, NEEDS_EVERY_MS,
 };
+use super::push;
+use super::reconcile::Reconciler;
+use super::reconnect::Reconnects;
 use super::signing::{self, Work};
+use super::snapshot::Push;
 use super::snapshot::{changes, Auth, Change, Snapshot};
 use super::tabs::{lead, Channel, Leadership};
 use crate::api::json;
@@ -54,6 +58,8 @@ struct Jobs {
     work: Option<AbortHandle>,
     /// This widget's own sign-in (any role: the popup or redirect happens where the user clicked).
     sign_in: Option<AbortHandle>,
+    /// The leader's WebSocket.
+    push: Option<AbortHandle>,
 }
 
 fn abort(slot: &mut Option<AbortHandle>) {
@@ -97,6 +103,10 @@ pub struct Inner {
     jobs: RefCell<Jobs>,
     listeners: RefCell<Vec<EventListener>>,
     ticker: RefCell<Option<gloo_timers::callback::Interval>>,
+    pub(super) reconnects: RefCell<Reconnects>,
+    pub(super) reconciler: RefCell<Reconciler>,
+    /// A fetch asked for by push, due then (0: none): one a second at most, whatever the events.
+    pub(super) fetch_at: std::cell::Cell<f64>,
 }
 
 /// A widget's feed. Dropping it stops everything it runs and lets go of the lock.
@@ -138,6 +148,9 @@ impl Feed {
             jobs: RefCell::default(),
             listeners: RefCell::default(),
             ticker: RefCell::default(),
+            reconnects: RefCell::default(),
+            reconciler: RefCell::default(),
+            fetch_at: std::cell::Cell::new(0.0),
         });
         if !web::storage_works() {
             inner.dispatch.emit(Action::StorageBlocked);
@@ -272,8 +285,9 @@ impl Inner {
             poller,
             work,
             sign_in,
+            push,
         } = std::mem::take(&mut *self.jobs.borrow_mut());
-        for mut slot in [queue, poller, work, sign_in] {
+        for mut slot in [queue, poller, work, sign_in, push] {
             abort(&mut slot);
         }
         self.ticker.borrow_mut().take();
@@ -361,6 +375,8 @@ impl Inner {
         let weak = Rc::downgrade(self);
         self.session.on_renewed(Some(Rc::new(move || {
             if let Some(inner) = weak.upgrade() {
+                // A refresh is in the Auth group the WebSocket's tokens are counted in.
+                inner.reconnects.borrow_mut().auth_sent(web::now());
                 inner.share_tokens();
             }
         })));
@@ -404,6 +420,7 @@ impl Inner {
             let mut jobs = self.jobs.borrow_mut();
             abort(&mut jobs.poller);
             abort(&mut jobs.work);
+            abort(&mut jobs.push);
         }
         self.wire_session(None);
         {
@@ -651,7 +668,7 @@ impl Inner {
 
     /// This widget catches up with the snapshot: the reducer's actions for the step, records read here.
     fn deliver(&self) {
-        let (steps, records) = {
+        let (steps, records, overlay, listed_at, scope) = {
             let mut core = self.core.borrow_mut();
             let scope = core.needs.scope;
             let steps = changes(&core.shown, &core.snapshot, scope);
@@ -661,13 +678,26 @@ impl Inner {
                 .iter()
                 .find(|(s, _)| *s == scope)
                 .map(|(_, r)| r.clone());
-            (steps, records)
+            let listed_at = core.snapshot.list(scope).and_then(|l| l.at).unwrap_or(0.0);
+            (
+                steps,
+                records,
+                core.snapshot.overlay.clone(),
+                listed_at,
+                scope,
+            )
         };
         for step in steps {
             let action = match step {
                 Change::Act(a) => a,
                 Change::Load { at, server_now } => {
                     let (calls, skipped) = read_calls(records.as_ref());
+                    let calls = super::reconcile::apply(
+                        calls,
+                        &overlay,
+                        listed_at,
+                        scope == Scope::Account,
+                    );
                     Action::Loaded {
                         calls,
                         skipped,
@@ -698,16 +728,77 @@ impl Inner {
         let mut jobs = self.jobs.borrow_mut();
         abort(&mut jobs.poller);
         jobs.poller = Some(task);
+        drop(jobs);
+        if self.session.cfg.live {
+            self.start_push();
+        } else {
+            self.set_push(|every_secs| Push::Polling { every_secs });
+        }
+    }
+
+    /// The WebSocket, unless one runs already (a new leader opens its own; the old one's closed with its tab or
+    /// when it stood down).
+    fn start_push(self: &Rc<Self>) {
+        if self.jobs.borrow().push.is_some() {
+            return;
+        }
+        self.set_push(|every_secs| Push::Polling { every_secs });
+        let task = spawn(push::run(Rc::downgrade(self)));
+        self.jobs.borrow_mut().push = Some(task);
+    }
+
+    /// Says how calls arrive, with the interval the poller keeps (`make` gets it in seconds).
+    pub(super) fn set_push(self: &Rc<Self>, make: impl FnOnce(u32) -> Push) {
+        let secs = {
+            let core = self.core.borrow();
+            let plan = core.participants.plan(&core.needs, web::now());
+            (plan.interval_ms / 1000.0).round() as u32
+        };
+        let mut push = make(secs);
+        if let Push::Live { every_secs } = &mut push {
+            *every_secs = (*every_secs).max(poller::SAFETY_POLL_SECONDS);
+        }
+        if self.core.borrow().snapshot.push != push {
+            self.update(|s| s.push = push);
+        }
+    }
+
+    /// Push's knowledge changed: into the snapshot, to every widget.
+    pub(super) fn overlay_changed(self: &Rc<Self>) {
+        let overlay = self.reconciler.borrow().overlay.clone();
+        if self.core.borrow().snapshot.overlay != overlay {
+            self.update(|s| s.overlay = overlay);
+        }
+    }
+
+    /// A fetch for push: in a second, merging the events of that second into one request.
+    pub(super) fn fetch_soon(&self) {
+        if self.fetch_at.get() == 0.0 {
+            self.fetch_at.set(web::now() + 1000.0);
+        }
     }
 
     /// The session is over (signed out here or anywhere, or RingCentral ended it): every tab forgets it.
     pub(super) fn end_session(self: &Rc<Self>, failure: Option<SignInFailure>) {
-        abort(&mut self.jobs.borrow_mut().poller);
+        {
+            let mut jobs = self.jobs.borrow_mut();
+            abort(&mut jobs.poller);
+            abort(&mut jobs.push);
+        }
+        self.reconciler.borrow_mut().clear();
         self.session.forget();
         self.share_tokens();
         let term = self.term();
         self.core.borrow_mut().records.clear();
         self.set_snapshot(Snapshot::signed_out(term, failure));
+    }
+
+    /// The scopes some shown widget shows and RingCentral has not refused.
+    pub(super) fn scopes_shown(&self) -> Vec<Scope> {
+        let core = self.core.borrow();
+        let mut scopes = core.participants.plan(&core.needs, web::now()).scopes;
+        scopes.retain(|s| !core.stopped.contains(s));
+        scopes
     }
 
     /// Still the leader? Asked before every request (a replaced leader that wakes must send nothing).

@@ -1,7 +1,7 @@
 //! Where the calls come from: one feed serves every widget of a browser that shares a session (design.md, "one
 //! feed per browser"). `leader` runs it (the Web Lock and BroadcastChannel of `tabs`, the fetches of `poller`);
-//! `protocol` and `snapshot` are its pure decisions (`reconcile` and `reconnect` those of the live stage, not
-//! wired yet); `channel` and `frames` are the typed messages of its two
+//! `push` its WebSocket; `protocol`, `snapshot`, `reconcile` (push × polling) and `reconnect` are its pure
+//! decisions; `channel` and `frames` are the typed messages of its two
 //! boundaries (the tabs, and the WebSocket gateway), read leniently: an unknown type, kind or field is ignored,
 //! never a panic.
 //!
@@ -17,6 +17,8 @@ pub mod leader;
 #[cfg(target_arch = "wasm32")]
 pub mod poller;
 pub mod protocol;
+#[cfg(target_arch = "wasm32")]
+mod push;
 pub mod reconcile;
 pub mod reconnect;
 #[cfg(target_arch = "wasm32")]

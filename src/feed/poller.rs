@@ -8,6 +8,7 @@ use super::protocol;
 use super::signing::session_ended;
 use super::snapshot::Failure;
 use crate::api::error::ApiError;
+use crate::api::json::Json;
 use crate::api::model::CallLogPage;
 use crate::auth::session::Session;
 use crate::config::Scope;
@@ -16,6 +17,9 @@ use crate::web;
 use std::cell::RefCell;
 use std::rc::Weak;
 use wasm_bindgen::JsValue;
+
+/// While push is live, a slow poll still catches anything it missed.
+pub const SAFETY_POLL_SECONDS: u32 = 60;
 
 /// Most pages fetched in one refresh (`perPage` up to 1000 each).
 const MAX_PAGES: u32 = 20;
@@ -86,12 +90,21 @@ pub(super) async fn run(weak: Weak<Inner>) {
         let plan = {
             let core = inner.core.borrow();
             let mut plan = core.participants.plan(&core.needs, now);
+            if matches!(core.snapshot.push, super::snapshot::Push::Live { .. }) {
+                plan.interval_ms = plan.interval_ms.max(SAFETY_POLL_SECONDS as f64 * 1000.0);
+            }
             plan.scopes.retain(|s| !core.stopped.contains(s));
             if now < core.handing_over_until {
                 plan.scopes.clear();
             }
             plan
         };
+        // Push asked for the full records (debounced to one a second).
+        let due = inner.fetch_at.get();
+        if due > 0.0 && now >= due {
+            inner.fetch_at.set(0.0);
+            inner.sched.borrow_mut().request_now();
+        }
         let decision = {
             let mut sched = inner.sched.borrow_mut();
             sched.set_interval_ms(plan.interval_ms);
@@ -125,10 +138,20 @@ pub(super) async fn run(weak: Weak<Inner>) {
         let now = web::now();
         match result {
             Ok(f) => {
+                // Push's copies of calls this answer lists are no longer needed to show them.
+                let listed: Vec<String> = f
+                    .records
+                    .items()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|r| r.str_at("telephonySessionId"))
+                    .collect();
+                inner.reconciler.borrow_mut().answered(&listed, f.at);
                 {
                     let mut core = inner.core.borrow_mut();
                     core.records.retain(|(s, _)| *s != scope);
                     core.records.push((scope, f.records));
+                    core.snapshot.overlay = inner.reconciler.borrow().overlay.clone();
                 }
                 inner.update(|s| {
                     s.busy = false;

@@ -37,6 +37,8 @@ pub struct Pushed {
     pub start_ms: f64,
     /// When push last told of it.
     pub seen: f64,
+    /// A call of the signed-in extension (not one an account-wide filter told of).
+    pub own: bool,
 }
 
 /// What push knows beyond the last active-calls answer: what every widget lays over the list.
@@ -48,12 +50,29 @@ pub struct Overlay {
     pub ended: Vec<(String, f64)>,
 }
 
+impl Overlay {
+    pub fn is_empty(&self) -> bool {
+        self.live.is_empty() && self.ended.is_empty()
+    }
+
+    /// When push last spoke (`f64::MIN` when it never did).
+    pub fn latest(&self) -> f64 {
+        self.live
+            .iter()
+            .map(|l| l.seen)
+            .chain(self.ended.iter().map(|(_, at)| *at))
+            .fold(f64::MIN, f64::max)
+    }
+}
+
 /// The leader's side: presence events in, the overlay out.
 #[derive(Debug, Clone, Default)]
 pub struct Reconciler {
     /// The highest `sequence` per extension.
     sequences: Vec<(String, f64)>,
     pub overlay: Overlay,
+    /// The signed-in extension (a notification's `ownerId`), when known.
+    pub owner: Option<String>,
 }
 
 /// What a presence event asks of the leader.
@@ -72,7 +91,12 @@ fn is_over(status: &str) -> bool {
 impl Reconciler {
     /// A detailed presence event, at `now`.
     pub fn presence(&mut self, p: &Presence, now: f64) -> Verdict {
-        let ext = p.extension_id.clone().unwrap_or_default();
+        let ext = p
+            .extension_id
+            .clone()
+            .or_else(|| self.owner.clone())
+            .unwrap_or_default();
+        let own = self.owner.as_ref().is_none_or(|o| *o == ext);
         if let Some(seq) = p.sequence {
             match self.sequences.iter_mut().find(|(e, _)| *e == ext) {
                 Some((_, last)) if seq <= *last => return Verdict::Stale,
@@ -95,7 +119,7 @@ impl Reconciler {
             if self.overlay.ended.iter().any(|(e, _)| *e == id) {
                 continue; // ended calls stay ended
             }
-            let pushed = pushed(c, &id, &ext, status, now);
+            let pushed = pushed(c, &id, &ext, own, status, now);
             match self
                 .overlay
                 .live
@@ -119,7 +143,8 @@ impl Reconciler {
                 .live
                 .iter()
                 .filter(|l| {
-                    l.extension_id.as_deref().unwrap_or_default() == ext
+                    !is_over(&l.status)
+                        && l.extension_id.as_deref().unwrap_or_default() == ext
                         && !listed.contains(&l.telephony_session_id)
                 })
                 .map(|l| l.telephony_session_id.clone())
@@ -131,8 +156,17 @@ impl Reconciler {
         Verdict::Fetch
     }
 
+    /// A call push saw end: a row only push showed stays, ended, until an answer lists the call or it expires.
     fn end(&mut self, id: &str, now: f64) {
-        self.overlay.live.retain(|l| l.telephony_session_id != id);
+        for l in self
+            .overlay
+            .live
+            .iter_mut()
+            .filter(|l| l.telephony_session_id == id)
+        {
+            l.status = "Disconnected".into();
+            l.seen = now;
+        }
         if !self.overlay.ended.iter().any(|(e, _)| e == id) {
             self.overlay.ended.push((id.to_string(), now));
         }
@@ -155,7 +189,7 @@ impl Reconciler {
     }
 }
 
-fn pushed(c: &ActiveCall, id: &str, ext: &str, status: String, now: f64) -> Pushed {
+fn pushed(c: &ActiveCall, id: &str, ext: &str, own: bool, status: String, now: f64) -> Pushed {
     let outbound = c.direction.as_deref() == Some("Outbound");
     let (number, name) = if outbound {
         (c.to.clone(), c.to_name.clone())
@@ -175,12 +209,14 @@ fn pushed(c: &ActiveCall, id: &str, ext: &str, status: String, now: f64) -> Push
             .and_then(parse_rfc3339)
             .unwrap_or(now),
         seen: now,
+        own,
     }
 }
 
 /// Push's word for a call's status, in the panel's terms.
 fn status_of(s: &str) -> Status {
     match s {
+        _ if is_over(s) => Status::Ended("Ended".into()),
         "Ringing" => Status::Ringing,
         "CallConnected" => Status::Connected,
         "OnHold" => Status::Live("On hold".into()),
@@ -217,8 +253,14 @@ fn view(p: &Pushed) -> CallView {
 }
 
 /// The calls a widget shows: the last answer's, with push laid over them (see the module's text). `listed_at` is
-/// when that answer arrived: push's status wins only when push spoke later.
-pub fn apply(mut calls: Vec<CallView>, overlay: &Overlay, listed_at: f64) -> Vec<CallView> {
+/// when that answer arrived: push's status wins only when push spoke later. `account`: the widget shows every
+/// extension's calls, else only the signed-in user's.
+pub fn apply(
+    mut calls: Vec<CallView>,
+    overlay: &Overlay,
+    listed_at: f64,
+    account: bool,
+) -> Vec<CallView> {
     for c in calls.iter_mut() {
         let Some(id) = c.telephony_session_id.as_deref() else {
             continue;
@@ -237,7 +279,7 @@ pub fn apply(mut calls: Vec<CallView>, overlay: &Overlay, listed_at: f64) -> Vec
             }
         }
     }
-    for p in &overlay.live {
+    for p in overlay.live.iter().filter(|p| account || p.own) {
         let listed = calls
             .iter()
             .any(|c| c.telephony_session_id.as_deref() == Some(p.telephony_session_id.as_str()));
@@ -292,7 +334,7 @@ mod tests {
             r.presence(&presence(1.0, vec![active("s-1", "Ringing")]), 1000.0),
             Verdict::Fetch
         );
-        let shown = apply(vec![], &r.overlay, 0.0);
+        let shown = apply(vec![], &r.overlay, 0.0, false);
         assert_eq!(shown.len(), 1);
         let c = &shown[0];
         assert_eq!(c.status, Status::Ringing);
@@ -301,7 +343,7 @@ mod tests {
         assert_eq!(c.remote.name.as_deref(), Some("NORTHWIND"));
         assert_eq!(c.start_ms, parse_rfc3339("2026-11-28T10:00:00Z").unwrap());
         // The answer lists it: one row, the record's (with its name), push's status while push is newer.
-        let shown = apply(vec![listed("s-1", "In Progress")], &r.overlay, 500.0);
+        let shown = apply(vec![listed("s-1", "In Progress")], &r.overlay, 500.0, false);
         assert_eq!(shown.len(), 1);
         assert_eq!(shown[0].id, "rec-s-1");
         assert_eq!(shown[0].remote.name.as_deref(), Some("Nancy Davolio"));
@@ -312,25 +354,31 @@ mod tests {
         let mut r = Reconciler::default();
         r.presence(&presence(1.0, vec![active("s-1", "Ringing")]), 1.0);
         r.presence(&presence(2.0, vec![active("s-1", "CallConnected")]), 2.0);
-        let shown = apply(vec![listed("s-1", "In Progress")], &r.overlay, 1.5);
+        let shown = apply(vec![listed("s-1", "In Progress")], &r.overlay, 1.5, false);
         assert_eq!(shown[0].status, Status::Connected);
         r.presence(&presence(3.0, vec![active("s-1", "OnHold")]), 3.0);
         assert_eq!(
-            apply(vec![], &r.overlay, 0.0)[0].status,
+            apply(vec![], &r.overlay, 0.0, false)[0].status,
             Status::Live("On hold".into())
         );
-        // Gone from a complete list: ended.
+        // Gone from a complete list: ended (its row stays, ended, until an answer lists it).
         r.presence(&presence(4.0, vec![]), 4.0);
-        assert!(apply(vec![], &r.overlay, 0.0).is_empty());
+        let ended = |r: &Reconciler| {
+            let shown = apply(vec![], &r.overlay, 0.0, false);
+            shown.len() == 1 && shown[0].status.is_ended()
+        };
+        assert!(ended(&r));
         // An answer still listing it live (active-calls lags): shown ended, never live again.
-        let shown = apply(vec![listed("s-1", "In Progress")], &r.overlay, 10.0);
+        let shown = apply(vec![listed("s-1", "In Progress")], &r.overlay, 10.0, false);
         assert!(shown[0].status.is_ended());
         // Push cannot bring it back either.
         r.presence(&presence(5.0, vec![active("s-1", "Ringing")]), 5.0);
-        assert!(apply(vec![], &r.overlay, 0.0).is_empty());
+        assert!(ended(&r));
         // Forgotten long after active-calls stopped listing it.
         r.answered(&[], 5.0 + ENDED_TTL_MS);
         assert!(r.overlay.ended.is_empty());
+        r.answered(&[], 5.0 + PUSHED_TTL_MS);
+        assert!(r.overlay.is_empty());
     }
 
     #[test]
@@ -346,11 +394,14 @@ mod tests {
             Verdict::Stale,
             "the same sequence again"
         );
-        assert_eq!(apply(vec![], &r.overlay, 0.0)[0].status, Status::Connected);
+        assert_eq!(
+            apply(vec![], &r.overlay, 0.0, false)[0].status,
+            Status::Connected
+        );
         let mut other = presence(1.0, vec![active("s-9", "Ringing")]);
         other.extension_id = Some("101".into());
         assert_eq!(r.presence(&other, 3.0), Verdict::Fetch);
-        assert_eq!(apply(vec![], &r.overlay, 0.0).len(), 2);
+        assert_eq!(apply(vec![], &r.overlay, 0.0, false).len(), 2);
     }
 
     #[test]
@@ -367,11 +418,14 @@ mod tests {
         let mut p = presence(2.0, vec![active("s-2", "CallConnected")]);
         p.total_active_calls = Some(9.0);
         r.presence(&p, 2.0);
-        assert_eq!(apply(vec![], &r.overlay, 0.0).len(), 2);
+        assert_eq!(apply(vec![], &r.overlay, 0.0, false).len(), 2);
         // Explicitly over: ended.
-        r.presence(&presence(3.0, vec![active("s-2", "NoCall")]), 3.0);
-        let shown = apply(vec![], &r.overlay, 0.0);
-        assert!(shown.is_empty(), "{shown:?}");
+        let mut p = presence(3.0, vec![active("s-2", "NoCall")]);
+        p.total_active_calls = Some(9.0);
+        r.presence(&p, 3.0);
+        let shown = apply(vec![], &r.overlay, 0.0, false);
+        let ended: Vec<bool> = shown.iter().map(|c| c.status.is_ended()).collect();
+        assert_eq!(ended, [false, true], "{shown:?}");
     }
 
     #[test]
@@ -379,7 +433,12 @@ mod tests {
         let mut r = Reconciler::default();
         r.presence(&presence(1.0, vec![active("s-1", "Ringing")]), 1.0);
         // The answer came after push spoke: the record's status stands.
-        let shown = apply(vec![listed("s-1", "Call connected")], &r.overlay, 2.0);
+        let shown = apply(
+            vec![listed("s-1", "Call connected")],
+            &r.overlay,
+            2.0,
+            false,
+        );
         assert_eq!(shown[0].status, Status::Connected);
         // A pushed call no answer ever confirmed goes after a while; a confirmed one stays while push knows it.
         r.presence(
@@ -420,10 +479,30 @@ mod tests {
             ..Presence::default()
         };
         assert_eq!(r.presence(&p, 7.0), Verdict::Fetch);
-        let shown = apply(vec![], &r.overlay, 0.0);
+        let shown = apply(vec![], &r.overlay, 0.0, false);
         assert_eq!(shown.len(), 1);
         assert_eq!(shown[0].status, Status::Live("Teleporting".into()));
         assert_eq!(shown[0].start_ms, 7.0);
         assert_eq!(shown[0].direction, Direction::Other("Sideways".into()));
+    }
+
+    #[test]
+    fn account_wide_events_show_other_extensions_only_in_account_scope() {
+        let mut r = Reconciler {
+            owner: Some("102".into()),
+            ..Reconciler::default()
+        };
+        r.presence(&presence(1.0, vec![active("s-1", "Ringing")]), 1.0);
+        let mut other = presence(1.0, vec![active("s-9", "Ringing")]);
+        other.extension_id = Some("103".into());
+        r.presence(&other, 2.0);
+        let ids = |account| {
+            apply(vec![], &r.overlay, 0.0, account)
+                .iter()
+                .map(|c| c.telephony_session_id.clone().unwrap_or_default())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(false), ["s-1"]);
+        assert_eq!(ids(true), ["s-1", "s-9"]);
     }
 }

@@ -4,6 +4,7 @@
 //! render a snapshot directly: `changes` turns the step from one snapshot to the next into the reducer's actions,
 //! so a follower's panel, its announcements and its host events are exactly the leader's. Pure.
 
+use super::reconcile::Overlay;
 use crate::api::error::ApiError;
 use crate::config::Scope;
 use crate::state::{Action, SignInFailure, User};
@@ -43,6 +44,24 @@ pub struct Failure {
     pub at: f64,
 }
 
+/// How the calls reach the panel: pushed (RingCentral's WebSocket) or polled, with why push is not on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum Push {
+    /// Live updates: a call shows as it rings (and a safety poll every `every_secs`).
+    Live { every_secs: u32 },
+    /// Polling every `every_secs` (live updates off by configuration, or still connecting).
+    Polling { every_secs: u32 },
+    /// Polling, because live updates could not be had: `why`.
+    Off { why: String, every_secs: u32 },
+}
+
+impl Default for Push {
+    fn default() -> Push {
+        Push::Polling { every_secs: 0 }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
@@ -53,6 +72,9 @@ pub struct Snapshot {
     /// RingCentral's penalty: nothing is sent until then.
     pub paused_until: Option<f64>,
     pub lists: Vec<List>,
+    /// What push knows beyond the last answers.
+    pub overlay: Overlay,
+    pub push: Push,
 }
 
 /// One step for a widget: a reducer action, or "read the records of this answer" (the caller has them).
@@ -139,16 +161,24 @@ pub fn changes(prev: &Snapshot, next: &Snapshot, scope: Scope) -> Vec<Change> {
     if next.busy && !prev.busy {
         out.push(Change::Act(Action::Fetching));
     }
-    if let Some(list) = next.list(scope) {
-        if let Some(at) = list
-            .at
-            .filter(|at| prev_list.and_then(|p| p.at) != Some(*at))
-        {
+    if next.push != prev.push {
+        out.push(Change::Act(Action::Push(next.push.clone())));
+    }
+    let list = next.list(scope);
+    let answered = list.and_then(|l| l.at);
+    let new_answer = answered.is_some() && answered != prev_list.and_then(|p| p.at);
+    let pushed = next.overlay != prev.overlay || (prev_list.is_none() && !next.overlay.is_empty());
+    if new_answer || pushed {
+        // As of the later of the answer and push's last word.
+        let at = answered.unwrap_or(f64::MIN).max(next.overlay.latest());
+        if at > f64::MIN {
             out.push(Change::Load {
                 at,
-                server_now: list.server_now,
+                server_now: list.and_then(|l| l.server_now),
             });
         }
+    }
+    if let Some(list) = list {
         // A 429 is told as the pause below.
         if let Some(f) = list.failure.as_ref().filter(|f| {
             prev_list.and_then(|p| p.failure.as_ref()) != Some(*f)
