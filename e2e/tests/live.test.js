@@ -4,7 +4,7 @@
 // permission, events out of order, sign-out, a leader change, and live=off.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAll, freshPage, control, requests, signInOnSandboxPage, assertClean, widgetUrl } from '../lib/harness.js';
+import { startAll, freshPage, control, requests, signInOnSandboxPage, assertClean, widgetUrl, CRM } from '../lib/harness.js';
 import { tabs, until, sleep, polls } from '../lib/tabs.js';
 
 let env;
@@ -223,4 +223,26 @@ test('live=off opens no socket', async () => {
   assert.equal((await gateway()).connections.length, 0);
   assertClean(s);
   await s.context.close();
+});
+
+test('live is configured in every way of embedding: the element, mount() and the iframe', async () => {
+  for (const mode of ['element', 'mount', 'iframe']) {
+    for (const value of ['off', 'auto']) {
+      const s = await freshPage(env.browser);
+      await s.page.goto(`${CRM}?mode=${mode}&pollSeconds=6&live=${value}`);
+      const widget = mode === 'iframe' ? s.page.frameLocator('iframe') : s.page.locator(mode === 'element' ? 'rc-active-calls' : '#mount-point');
+      const [popup] = await Promise.all([
+        s.context.waitForEvent('page'),
+        widget.getByRole('button', { name: 'Sign in with RingCentral' }).click(),
+      ]);
+      await popup.waitForURL(/authorize/);
+      await signInOnSandboxPage(popup, 'Ben Baker');
+      await widget.getByText('Ben Baker').first().waitFor();
+      const said = value === 'off' ? 'Checking every 6 s' : 'Live';
+      await widget.locator('.rcac-status').getByText(said, { exact: true }).waitFor({ timeout: 5000 });
+      assert.equal((await gateway()).connections.length, value === 'off' ? 0 : 1, `${mode}, live=${value}`);
+      assertClean(s);
+      await s.context.close();
+    }
+  }
 });

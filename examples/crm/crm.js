@@ -19,6 +19,7 @@ const widgetConfig = {
   server: SERVER,
   redirectUri: `${location.origin}/callback.html`,
   pollSeconds: params.get('pollSeconds') || '10',
+  live: params.get('live') || 'auto',
 };
 
 function el(tag, props = {}, ...children) {
@@ -85,7 +86,7 @@ const EVENTS = ['signed-in', 'signed-out', 'calls-changed', 'call-started', 'cal
 async function embedElement(slot) {
   await import(`${WIDGET}/embed.js`); // defines <rc-active-calls>
   const w = document.createElement('rc-active-calls');
-  for (const [k, v] of Object.entries({ 'client-id': widgetConfig.clientId, server: SERVER, 'redirect-uri': widgetConfig.redirectUri, 'poll-seconds': widgetConfig.pollSeconds })) w.setAttribute(k, v);
+  for (const [k, v] of Object.entries({ 'client-id': widgetConfig.clientId, server: SERVER, 'redirect-uri': widgetConfig.redirectUri, 'poll-seconds': widgetConfig.pollSeconds, live: widgetConfig.live })) w.setAttribute(k, v);
   w.resolveContacts = resolveContacts;
   for (const t of EVENTS) w.addEventListener(t, (e) => onEvent(t, e.detail, (id, ok, m) => w.ackNote(id, ok, m)));
   slot.append(w);
@@ -105,7 +106,7 @@ async function embedMount(slot) {
 function embedIframe(slot) {
   const widgetOrigin = new URL(WIDGET).origin;
   const q = new URLSearchParams({ embed: '1', parentOrigin: location.origin, clientId: widgetConfig.clientId, server: SERVER,
-    pollSeconds: widgetConfig.pollSeconds, resolveContacts: '1' });
+    pollSeconds: widgetConfig.pollSeconds, live: widgetConfig.live, resolveContacts: '1' });
   const frame = el('iframe', { title: 'RingCentral active calls', src: `${WIDGET}/?${q}` });
   slot.append(frame);
   const send = (m) => frame.contentWindow.postMessage({ target: 'rc-active-calls', ...m }, widgetOrigin);

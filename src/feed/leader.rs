@@ -394,6 +394,8 @@ impl Inner {
         let known_in = self.core.borrow().snapshot.signed_in();
         if self.session.has_tokens() {
             if known_in {
+                // What push told the last leader (rows only push showed, calls that ended) carries on.
+                self.reconciler.borrow_mut().overlay = self.core.borrow().snapshot.overlay.clone();
                 self.publish();
                 self.start_poller(false);
             } else {

@@ -1,4 +1,4 @@
-//! When the leader may ask for a WebSocket again (the live stage; not wired yet). A wstoken request is in
+//! When the leader may ask for a WebSocket again. A wstoken request is in
 //! RingCentral's Auth group, 5 a minute per user and app, shared with the token refresh (ringcentral-api.md 3.2;
 //! realtime-and-tabs.md C): so reconnects back off with jitter from 1 s to 60 s, every wstoken is counted against
 //! that budget with one request always left for a refresh, a 429 pauses them for its `Retry-After`, and a socket

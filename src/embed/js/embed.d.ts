@@ -15,6 +15,11 @@ export interface WidgetConfig {
   theme?: "auto" | "light" | "dark";
   /** Widgets sharing a Client ID and server keep separate sessions when their keys differ. */
   sessionKey?: string;
+  /** Where the session is kept between page loads: `tabs` (while any of its tabs is open, default) or `browser`. */
+  persist?: "tabs" | "browser";
+  /** `auto` (default): calls pushed over RingCentral's WebSocket when it works, a ringing call shown at once;
+   *  `off`: polling only. */
+  live?: "auto" | "off";
   /** `perPage` of active-calls requests, 1–1000. Default 1000. */
   pageSize?: number | string;
   /** Matches phone numbers to your records. Answers are cached (2 h a match, 5 min no match); a slow or failing

@@ -19,7 +19,8 @@ export function mount(element, config) {
 
 // Attribute → the config key mount() takes.
 const KEYS = { "client-id": "clientId", server: "server", "redirect-uri": "redirectUri", scope: "scope",
-  "poll-seconds": "pollSeconds", theme: "theme", "session-key": "sessionKey", "page-size": "pageSize" };
+  "poll-seconds": "pollSeconds", theme: "theme", "session-key": "sessionKey", "page-size": "pageSize",
+  persist: "persist", live: "live", login: "login" };
 const ATTRS = Object.keys(KEYS);
 
 class RcActiveCalls extends HTMLElement {

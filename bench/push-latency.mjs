@@ -1,0 +1,46 @@
+// See bench/push-latency. Real time throughout (push and the sandbox's lag are about real seconds).
+import { startAll, control, requests } from '../e2e/lib/harness.js';
+import { tabs, polls, sleep } from '../e2e/lib/tabs.js';
+
+const live = process.env.LIVE ?? 'auto';
+const calls = Number(process.env.CALLS ?? 20);
+const n = Number(process.env.TABS ?? 4);
+const steady = Number(process.env.STEADY_SECS ?? 120);
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
+
+const env = await startAll();
+try {
+  const t = await tabs(env.browser, n, { live }, {});
+  await control('/sandbox/settings', { activeCallsLagSecs: 5 });
+  if (live !== 'off') {
+    for (const p of t.pages) await p.locator('.rcac-status').getByText('Live', { exact: true }).waitFor({ timeout: 10000 });
+  }
+  const worst = [];
+  for (let i = 0; i < calls; i++) {
+    const name = `BENCH CALLER ${i}`;
+    const at = Date.now();
+    const { id } = await control('/sandbox/calls', { extension: '102', from: { name, phoneNumber: '+14155550100' } });
+    const seen = await Promise.all(t.pages.map(async (p) => {
+      await p.locator('tr.rcac-row', { hasText: name }).waitFor({ timeout: 30000 });
+      return Date.now() - at;
+    }));
+    worst.push(Math.max(...seen));
+    await control(`/sandbox/calls/${id}/end`);
+    await sleep(1500);
+  }
+  console.log(`${n} tabs, live=${live}, active-calls ${5} s behind: call start → row in every tab over ${calls} calls: `
+    + `p50 ${pct(worst, 50)} ms, p95 ${pct(worst, 95)} ms, max ${Math.max(...worst)} ms`);
+  // Steady state: let the last calls' lingering settle, then count.
+  await sleep(5000);
+  await control('/sandbox/requests', undefined, 'DELETE');
+  await sleep(steady * 1000);
+  const log = await requests();
+  const heavy = polls(log).length;
+  const tokens = log.filter((r) => r.method === 'POST' && r.path === '/restapi/oauth/wstoken').length;
+  const sockets = (await control('/sandbox/state', undefined, 'GET')).connections.length;
+  console.log(`steady state, ${steady} s with nothing happening: ${heavy} active-calls requests `
+    + `(${(heavy / (steady / 60)).toFixed(1)}/min), ${tokens} wstokens, ${sockets} socket(s) open`);
+  await t.context.close();
+} finally {
+  await env.stop();
+}
