@@ -151,6 +151,7 @@ async fn a_snapshot_and_its_records_cross_between_tabs_intact() {
                 direction: Some("Inbound".into()),
                 remote_number: Some("+12125550143".into()),
                 remote_name: None,
+                our_number: Some("+16505550100".into()),
                 status: "Ringing".into(),
                 start_ms: 1.7e12,
                 seen: 1.7e12,

@@ -31,6 +31,9 @@ pub struct Pushed {
     pub direction: Option<String>,
     pub remote_number: Option<String>,
     pub remote_name: Option<String>,
+    /// Our side's number (the user's, or for account-wide events the extension's).
+    #[serde(default)]
+    pub our_number: Option<String>,
     /// `Ringing`, `CallConnected`, `OnHold`, `ParkedCall`, or as sent.
     pub status: String,
     /// When the call started (its `startTime`, else when push first told of it).
@@ -191,10 +194,10 @@ impl Reconciler {
 
 fn pushed(c: &ActiveCall, id: &str, ext: &str, own: bool, status: String, now: f64) -> Pushed {
     let outbound = c.direction.as_deref() == Some("Outbound");
-    let (number, name) = if outbound {
-        (c.to.clone(), c.to_name.clone())
+    let (number, name, ours) = if outbound {
+        (c.to.clone(), c.to_name.clone(), c.from.clone())
     } else {
-        (c.from.clone(), c.from_name.clone())
+        (c.from.clone(), c.from_name.clone(), c.to.clone())
     };
     Pushed {
         telephony_session_id: id.to_string(),
@@ -202,6 +205,7 @@ fn pushed(c: &ActiveCall, id: &str, ext: &str, own: bool, status: String, now: f
         direction: c.direction.clone(),
         remote_number: number.filter(|n| !n.is_empty()),
         remote_name: name.filter(|n| !n.is_empty()),
+        our_number: ours.filter(|n| !n.is_empty()),
         status,
         start_ms: c
             .start_time
@@ -241,7 +245,10 @@ fn view(p: &Pushed) -> CallView {
             phone_number: p.remote_number.clone(),
             ..Party::default()
         },
-        ours: Party::default(),
+        ours: Party {
+            phone_number: p.our_number.clone(),
+            ..Party::default()
+        },
         status: status_of(&p.status),
         result: None,
         start_time: String::new(),
@@ -341,6 +348,7 @@ mod tests {
         assert_eq!(c.direction, Direction::Inbound);
         assert_eq!(c.remote.phone_number.as_deref(), Some("+12125550143"));
         assert_eq!(c.remote.name.as_deref(), Some("NORTHWIND"));
+        assert_eq!(c.ours.phone_number.as_deref(), Some("+16505550100"));
         assert_eq!(c.start_ms, parse_rfc3339("2026-11-28T10:00:00Z").unwrap());
         // The answer lists it: one row, the record's (with its name), push's status while push is newer.
         let shown = apply(vec![listed("s-1", "In Progress")], &r.overlay, 500.0, false);
