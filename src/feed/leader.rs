@@ -433,6 +433,10 @@ impl Inner {
             core.role = Role::Following;
             core.watchdog.restart(web::now());
         }
+        // Greeted as a newcomer: the leader sends its snapshot and every list's records again. A leader that was
+        // frozen missed those that came meanwhile, and with push healthy the next answer may be a minute away.
+        let needs = self.core.borrow().needs.clone();
+        self.post(Message::Hello { needs });
         self.queue(false);
     }
 
