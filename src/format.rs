@@ -122,10 +122,16 @@ impl CallView {
 
     /// Seconds on the call at `now` (browser time), with `skew_ms` = server clock − browser clock.
     pub fn seconds(&self, now: f64, skew_ms: f64) -> u64 {
-        match self.final_duration {
-            Some(d) => d as u64,
-            None => ((now + skew_ms - self.start_ms) / 1000.0).max(0.0) as u64,
-        }
+        elapsed_secs(self.start_ms, self.final_duration, now, skew_ms)
+    }
+}
+
+/// A call's seconds so far (`fixed`: RingCentral's final duration, once it has one); `skew_ms` corrects this
+/// machine's clock to RingCentral's.
+pub fn elapsed_secs(start_ms: f64, fixed: Option<f64>, now: f64, skew_ms: f64) -> u64 {
+    match fixed {
+        Some(d) => d as u64,
+        None => ((now + skew_ms - start_ms) / 1000.0).max(0.0) as u64,
     }
 }
 

@@ -174,6 +174,13 @@ pub fn parse_http_date(s: &str) -> Option<f64> {
 /// A locale-aware time of day, `Intl.DateTimeFormat(undefined, {timeStyle: "medium"})`.
 pub struct TimeFormat(Option<js_sys::Intl::DateTimeFormat>);
 
+/// Every `TimeFormat` formats alike (the same locale and options), so rows holding one compare equal.
+impl PartialEq for TimeFormat {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 impl TimeFormat {
     pub fn new() -> Self {
         let opts = js_sys::Object::new();

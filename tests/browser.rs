@@ -8,8 +8,9 @@ use rc_active_calls::api::json::{self, Source};
 use rc_active_calls::api::model::{CallLogPage, CallRecord};
 use rc_active_calls::auth::pkce;
 use rc_active_calls::components::app::{shell, App, AppProps};
+use rc_active_calls::components::clock::Now;
 use rc_active_calls::components::panel::NoteEvent;
-use rc_active_calls::components::{panel, sign_in};
+use rc_active_calls::components::{call_row, panel, sign_in};
 use rc_active_calls::config::{self, Scope, Theme};
 use rc_active_calls::contacts::Contact;
 use rc_active_calls::embed::host::Host;
@@ -71,18 +72,36 @@ struct Seen {
 struct PanelProps {
     state: State,
     seen: Rc<RefCell<Seen>>,
+    /// The clock's time (the state's own when absent).
+    #[prop_or_default]
+    now: Option<f64>,
 }
 
 #[function_component(PanelHarness)]
 fn panel_harness(p: &PanelProps) -> Html {
+    // Made once, as the App makes them: rows are memoised on them.
+    let actions = use_memo(p.seen.clone(), actions);
+    let fmt = use_memo((), |_| TimeFormat::new());
+    shell(
+        &p.state.announcement,
+        Theme::Auto,
+        html! {
+            <ContextProvider<Now> context={Now(p.now.unwrap_or(p.state.now))}>
+                { panel::view(&p.state, &actions, &fmt) }
+            </ContextProvider<Now>>
+        },
+    )
+}
+
+fn actions(seen: &Rc<RefCell<Seen>>) -> panel::Actions {
     let (a, b, c, d, e) = (
-        p.seen.clone(),
-        p.seen.clone(),
-        p.seen.clone(),
-        p.seen.clone(),
-        p.seen.clone(),
+        seen.clone(),
+        seen.clone(),
+        seen.clone(),
+        seen.clone(),
+        seen.clone(),
     );
-    let actions = panel::Actions {
+    panel::Actions {
         on_refresh: Callback::from(move |_| a.borrow_mut().refresh += 1),
         on_sign_out: Callback::from(move |_| b.borrow_mut().sign_out += 1),
         on_scope: Callback::from(move |s| c.borrow_mut().scope.push(s)),
@@ -96,12 +115,7 @@ fn panel_harness(p: &PanelProps) -> Html {
             };
             e.borrow_mut().notes.push(what)
         })),
-    };
-    shell(
-        &p.state.announcement,
-        Theme::Auto,
-        panel::view(&p.state, &actions, &TimeFormat::new()),
-    )
+    }
 }
 
 async fn render_panel(state: State) -> (Element, Rc<RefCell<Seen>>, yew::AppHandle<PanelHarness>) {
@@ -112,11 +126,52 @@ async fn render_panel(state: State) -> (Element, Rc<RefCell<Seen>>, yew::AppHand
         PanelProps {
             state,
             seen: seen.clone(),
+            now: None,
         },
     )
     .render();
     yew::scheduler::flush().await;
     (root, seen, handle)
+}
+
+#[wasm_bindgen_test]
+async fn a_tick_renders_the_timers_and_not_the_rows() {
+    let calls = (0..50)
+        .map(|i| call(&format!("c{i}"), "A", "In Progress", ""))
+        .collect();
+    let state = ready(calls);
+    let now = state.now;
+    let (root, seen) = (container(), Rc::new(RefCell::new(Seen::default())));
+    let props = |now: f64| PanelProps {
+        state: state.clone(),
+        seen: seen.clone(),
+        now: Some(now),
+    };
+    let mut handle =
+        yew::Renderer::<PanelHarness>::with_root_and_props(root.clone(), props(now)).render();
+    yew::scheduler::flush().await;
+    let timer = |root: &Element| q(root, "[role=timer]").unwrap().text_content().unwrap();
+    assert_eq!(timer(&root), "1:05");
+    assert!(text(&root).contains("Updated 3 s ago"));
+    let rendered = call_row::renders();
+    // The same state, a second later (and the panel's parent rendered again, as after an unrelated change).
+    handle.update(props(now + 1_000.0));
+    yew::scheduler::flush().await;
+    assert_eq!(timer(&root), "1:06");
+    assert!(text(&root).contains("Updated 4 s ago"));
+    assert_eq!(call_row::renders(), rendered, "no row rendered for a tick");
+    // A change to one call renders that row alone.
+    let mut changed = state.clone();
+    changed.calls[7] = call("c7", "Someone else", "In Progress", "");
+    handle.update(PanelProps {
+        state: changed,
+        seen: seen.clone(),
+        now: Some(now + 1_000.0),
+    });
+    yew::scheduler::flush().await;
+    assert_eq!(call_row::renders(), rendered + 1);
+    assert!(text(&root).contains("Someone else"));
+    handle.destroy();
 }
 
 fn text(root: &Element) -> String {

@@ -1,10 +1,11 @@
 //! The root component: configuration, the hooks (feed, network, ticker, host wiring, contacts, notes), and the
 //! match on the phase. Data flows one way: feed → reducer → views → host events.
 
-use super::panel;
+use super::clock::Clock;
+use super::panel::{self, Panel};
 use super::{config_panel, hooks, sign_in};
 use crate::config::{LoginFlow, Problem, Scope, Theme, WidgetConfig};
-use crate::embed::events::call_payload;
+use crate::embed::events::call_payload_at;
 use crate::embed::host::Host;
 use crate::embed::payload::HostEvent;
 use crate::state::{Action, Phase, State};
@@ -59,7 +60,10 @@ pub fn app(props: &AppProps) -> Html {
     let feed = hooks::use_feed(ok_cfg.clone(), state.scope, dispatch.clone());
     hooks::use_online(feed.clone(), dispatch.clone());
     let signed_in = state.signed_in();
-    hooks::use_ticker(signed_in, dispatch.clone());
+    hooks::use_ticker(signed_in, state.paused_until, dispatch.clone());
+    // The state as of the last render, for callbacks made once (so rows, memoised on them, do not render again).
+    let latest = use_mut_ref(|| state.clone());
+    *latest.borrow_mut() = state.clone();
 
     {
         let owned = owned.clone();
@@ -83,17 +87,21 @@ pub fn app(props: &AppProps) -> Html {
     hooks::use_contacts(host.clone(), state.clone(), dispatch.clone(), owned.clone());
 
     let on_select = {
-        let (host, state, dispatch) = (host.clone(), state.clone(), dispatch.clone());
-        Callback::from(move |id: String| {
-            if let Some(c) = state.calls.iter().find(|c| c.id == id) {
-                host.emit(&HostEvent::CallSelected {
-                    call: call_payload(&state, c),
-                });
-            }
-            dispatch.emit(Action::Select(id));
+        let (latest, dispatch) = (latest.clone(), state.dispatcher());
+        use_memo(host.clone(), move |host| {
+            let host = host.clone();
+            Callback::from(move |id: String| {
+                let state = latest.borrow().clone();
+                if let Some(c) = state.calls.iter().find(|c| c.id == id) {
+                    host.emit(&HostEvent::CallSelected {
+                        call: call_payload_at(&state, c, web::now()),
+                    });
+                }
+                dispatch.dispatch(Action::Select(id));
+            })
         })
     };
-    let on_note = hooks::use_notes(host.clone(), state.clone(), dispatch.clone(), owned.clone());
+    let on_note = hooks::use_notes(host.clone(), latest.clone(), owned.clone());
 
     let on_sign_in = {
         let feed = feed.clone();
@@ -124,18 +132,17 @@ pub fn app(props: &AppProps) -> Html {
             state.not_shared,
             &on_sign_in,
         ),
-        Phase::Loading | Phase::Ready => panel::view(
-            &state,
-            &panel::Actions {
+        Phase::Loading | Phase::Ready => html! {
+            <Panel state={state.clone()} fmt={fmt.clone()} actions={panel::Actions {
                 on_refresh,
                 on_sign_out,
                 on_scope,
-                on_select,
-                on_note,
-            },
-            &fmt,
-        ),
+                on_select: (*on_select).clone(),
+                on_note: (*on_note).clone(),
+            }} />
+        },
     };
+    let body = html! { <Clock running={signed_in}>{ body }</Clock> };
     let theme = ok_cfg.as_ref().map_or(Theme::Auto, |c| c.theme);
     shell(&state.announcement, theme, body)
 }

@@ -1,17 +1,48 @@
+use super::clock::Duration;
+use super::panel::note_form;
 use super::panel::NoteEvent;
-use super::panel::{note_form, Actions};
-use crate::format::{direction, duration, our_side, party_detail, party_name, CallView};
-use crate::state::State;
+use crate::contacts::Contact;
+use crate::format::{direction, our_side, party_detail, party_name, CallView};
+use crate::state::Note;
+use crate::web::TimeFormat;
+use std::cell::Cell;
+use std::rc::Rc;
 use web_sys::HtmlTableRowElement;
 use yew::prelude::*;
+
+thread_local! {
+    static RENDERS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many times any row has rendered (for tests and benchmarks: a tick must not render rows).
+pub fn renders() -> u64 {
+    RENDERS.with(Cell::get)
+}
+
+/// What one row shows: its call and what the panel knows about it. Rows are memoised on this, so a row renders when
+/// its call, contact, selection or note changes, and not on a tick or another row's change.
+#[derive(Properties, PartialEq)]
+pub struct RowProps {
+    pub call: CallView,
+    pub fmt: Rc<TimeFormat>,
+    pub skew_ms: f64,
+    pub contact: Option<Contact>,
+    pub selected: bool,
+    pub noted: bool,
+    pub note: Option<Note>,
+    pub on_select: Callback<String>,
+    pub on_note: Option<Callback<NoteEvent>>,
+}
 
 /// One call (styled by `data-status`: a literal `class` costs less wasm than a computed one), and its note box
 /// when open. Every text is a Yew text node, so names like `<img onerror=…>` stay inert text. Clicking the row or
 /// pressing Enter on it selects the call.
-pub fn view(s: &State, c: &CallView, started: String, p: &Actions) -> Vec<Html> {
+#[function_component]
+pub fn CallRow(p: &RowProps) -> Html {
+    RENDERS.with(|r| r.set(r.get() + 1));
+    let c = &p.call;
     let (arrow, dir) = direction(&c.direction);
     let css = c.status.css();
-    let dur = duration(c.seconds(s.now, s.skew_ms));
     let id = c.id.clone();
     let select = p.on_select.reform({
         let id = id.clone();
@@ -27,11 +58,7 @@ pub fn view(s: &State, c: &CallView, started: String, p: &Actions) -> Vec<Html> 
             }
         })
     };
-    let contact = c
-        .remote
-        .phone_number
-        .as_deref()
-        .and_then(|n| s.contacts.get(n));
+    let contact = p.contact.as_ref();
     // The name on screen: the host's contact, else RingCentral's.
     let shown = contact.map_or_else(|| party_name(&c.remote), |m| m.name.clone());
     let name = match contact {
@@ -47,13 +74,12 @@ pub fn view(s: &State, c: &CallView, started: String, p: &Actions) -> Vec<Html> 
         Some(_) => c.remote.phone_number.clone(),
         None => party_detail(&c.remote),
     };
-    let selected = s.selected.as_deref() == Some(c.id.as_str());
     let note = p.on_note.as_ref().map(|on_note| {
         let open = on_note.reform({
             let id = id.clone();
             move |_: MouseEvent| NoteEvent::Open(id.clone())
         });
-        let noted = s.noted.contains(&c.id);
+        let noted = p.noted;
         let cell = html! {
             <td class="rcac-act">
                 <button class="rcac-btn" part="button" onclick={open}
@@ -62,7 +88,7 @@ pub fn view(s: &State, c: &CallView, started: String, p: &Actions) -> Vec<Html> 
                 </button>
             </td>
         };
-        let form = s.note(&c.id).map(|n| html! {
+        let form = p.note.as_ref().map(|n| html! {
             <tr key={format!("{}/note", c.id)} class="rcac-note-row"><td colspan="7">{ note_form(n, on_note, false) }</td></tr>
         });
         (cell, form)
@@ -71,20 +97,22 @@ pub fn view(s: &State, c: &CallView, started: String, p: &Actions) -> Vec<Html> 
         Some((cell, form)) => (cell, form),
         None => (html! {}, None),
     };
-    let row = html! {
-        <tr key={c.id.clone()} class="rcac-row" part="row" data-status={css} tabindex="0" data-call-id={c.id.clone()}
-            aria-current={selected.then_some("true")} onclick={select} onkeydown={keydown}>
-            <td class="rcac-dir"><span aria-hidden="true">{ arrow }</span><span class="rcac-dir-text">{ dir }</span></td>
-            <td class="rcac-party">
-                { name }
-                if let Some(d) = detail { <bdi class="rcac-sub">{ d }</bdi> }
-            </td>
-            <td class="rcac-ours"><bdi>{ our_side(&c.ours) }</bdi></td>
-            <td class="rcac-state"><span class="rcac-pill" part="status" data-status={css}>{ c.status.label() }</span></td>
-            <td class="rcac-start">{ started }</td>
-            <td class="rcac-dur"><span role="timer" aria-label={format!("Duration {dur}")}>{ dur.clone() }</span></td>
-            { cell }
-        </tr>
-    };
-    std::iter::once(row).chain(form).collect()
+    html! {
+        <>
+            <tr key={c.id.clone()} class="rcac-row" part="row" data-status={css} tabindex="0" data-call-id={c.id.clone()}
+                aria-current={p.selected.then_some("true")} onclick={select} onkeydown={keydown}>
+                <td class="rcac-dir"><span aria-hidden="true">{ arrow }</span><span class="rcac-dir-text">{ dir }</span></td>
+                <td class="rcac-party">
+                    { name }
+                    if let Some(d) = detail { <bdi class="rcac-sub">{ d }</bdi> }
+                </td>
+                <td class="rcac-ours"><bdi>{ our_side(&c.ours) }</bdi></td>
+                <td class="rcac-state"><span class="rcac-pill" part="status" data-status={css}>{ c.status.label() }</span></td>
+                <td class="rcac-start">{ p.fmt.format(c.start_ms) }</td>
+                <td class="rcac-dur"><Duration start_ms={c.start_ms} fixed={c.final_duration} skew_ms={p.skew_ms} /></td>
+                { cell }
+            </tr>
+            { for form }
+        </>
+    }
 }

@@ -6,7 +6,7 @@ use super::panel::NoteEvent;
 use crate::auth::session::Session;
 use crate::config::{Scope, WidgetConfig};
 use crate::contacts;
-use crate::embed::events::call_payload;
+use crate::embed::events::call_payload_at;
 use crate::embed::events::Observer;
 use crate::embed::host::Host;
 use crate::embed::payload::HostEvent;
@@ -121,17 +121,27 @@ pub fn use_online(feed: FeedHandle, dispatch: Callback<Action>) {
     });
 }
 
-/// The second hand: durations and "updated N s ago" tick while signed in.
+/// The state's own clock: a tick a minute while signed in (contacts asked again, a minute's worth of "now"), and
+/// one when a rate-limit penalty ends. The second hand is `clock::Clock`, which renders only what counts time.
 #[hook]
-pub fn use_ticker(signed_in: bool, dispatch: Callback<Action>) {
-    use_effect_with(signed_in, move |on| {
-        let interval = on.then(|| {
-            gloo_timers::callback::Interval::new(1000, move || {
-                dispatch.emit(Action::Tick(web::now()))
-            })
-        });
-        move || drop(interval)
-    });
+pub fn use_ticker(signed_in: bool, paused_until: Option<f64>, dispatch: Callback<Action>) {
+    use_effect_with(
+        (signed_in, paused_until.map(|t| t as u64)),
+        move |(on, until)| {
+            let tick = move || dispatch.emit(Action::Tick(web::now()));
+            let timers = on.then(|| {
+                let at_end = until.map(|t| {
+                    let tick = tick.clone();
+                    gloo_timers::callback::Timeout::new(
+                        (t as f64 - web::now()).clamp(0.0, 3_600_000.0) as u32 + 50,
+                        tick,
+                    )
+                });
+                (gloo_timers::callback::Interval::new(60_000, tick), at_end)
+            });
+            move || drop(timers)
+        },
+    );
 }
 
 /// Host commands (the handle's methods, the element's, iframe messages) arrive here.
@@ -234,44 +244,51 @@ const NOTE_TIMEOUT_MS: f64 = 15_000.0;
 #[hook]
 pub fn use_notes(
     host: Rc<Host>,
-    state: UseReducerHandle<State>,
-    dispatch: Callback<Action>,
+    latest: Rc<RefCell<UseReducerHandle<State>>>,
     owned: Rc<RefCell<tasks::Owned>>,
-) -> Option<Callback<NoteEvent>> {
+) -> Rc<Option<Callback<NoteEvent>>> {
     let next_note = use_mut_ref(|| 0u32);
-    host.embedded.then(|| {
-        Callback::from(move |e: NoteEvent| match e {
-            NoteEvent::Open(id) => dispatch.emit(Action::NoteOpen(id)),
-            NoteEvent::Text(id, text) => dispatch.emit(Action::NoteText(id, text)),
-            NoteEvent::Close(id) => dispatch.emit(Action::NoteClose(id)),
-            NoteEvent::Save(id) => {
-                let Some(n) = state.note(&id) else { return };
-                if n.text.trim().is_empty() {
-                    return;
-                }
-                *next_note.borrow_mut() += 1;
-                let note_id = format!("{}-{}", n.call.id, next_note.borrow());
-                dispatch.emit(Action::NoteSaving {
-                    call_id: id,
-                    note_id: note_id.clone(),
-                });
-                host.emit(&HostEvent::Note {
-                    note_id: note_id.clone(),
-                    call: call_payload(&state, &n.call),
-                    text: n.text.trim().to_string(),
-                });
-                let dispatch = dispatch.clone();
-                owned.borrow_mut().start(async move {
-                    web::sleep(NOTE_TIMEOUT_MS).await;
-                    dispatch.emit(Action::NoteAnswered {
-                        note_id,
-                        ok: false,
-                        message: Some(
-                            "The page did not confirm the note. It is kept here: try again.".into(),
-                        ),
+    // Made once (rows are memoised on it); the state it reads is the latest render's.
+    use_memo(host, move |host| {
+        let host = host.clone();
+        let d = latest.borrow().dispatcher();
+        let dispatch = Callback::from(move |a| d.dispatch(a));
+        host.embedded.then(|| {
+            Callback::from(move |e: NoteEvent| match e {
+                NoteEvent::Open(id) => dispatch.emit(Action::NoteOpen(id)),
+                NoteEvent::Text(id, text) => dispatch.emit(Action::NoteText(id, text)),
+                NoteEvent::Close(id) => dispatch.emit(Action::NoteClose(id)),
+                NoteEvent::Save(id) => {
+                    let state = latest.borrow().clone();
+                    let Some(n) = state.note(&id) else { return };
+                    if n.text.trim().is_empty() {
+                        return;
+                    }
+                    *next_note.borrow_mut() += 1;
+                    let note_id = format!("{}-{}", n.call.id, next_note.borrow());
+                    dispatch.emit(Action::NoteSaving {
+                        call_id: id,
+                        note_id: note_id.clone(),
                     });
-                });
-            }
+                    host.emit(&HostEvent::Note {
+                        note_id: note_id.clone(),
+                        call: call_payload_at(&state, &n.call, web::now()),
+                        text: n.text.trim().to_string(),
+                    });
+                    let dispatch = dispatch.clone();
+                    owned.borrow_mut().start(async move {
+                        web::sleep(NOTE_TIMEOUT_MS).await;
+                        dispatch.emit(Action::NoteAnswered {
+                            note_id,
+                            ok: false,
+                            message: Some(
+                                "The page did not confirm the note. It is kept here: try again."
+                                    .into(),
+                            ),
+                        });
+                    });
+                }
+            })
         })
     })
 }

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod call_row;
+pub mod clock;
 pub mod config_panel;
 pub mod hooks;
 pub mod panel;

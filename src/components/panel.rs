@@ -1,9 +1,11 @@
-use super::{call_row, status_bar};
+use super::call_row::CallRow;
+use super::status_bar;
 use crate::api::error::ApiError;
 use crate::config::Scope;
 use crate::format::party_name;
 use crate::state::{Note, NotePhase, Phase, State};
 use crate::web::TimeFormat;
+use std::rc::Rc;
 use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -15,7 +17,9 @@ pub enum NoteEvent {
     Close(String),
 }
 
-/// The callbacks the signed-in panel needs.
+/// The callbacks the signed-in panel needs. `on_select` and `on_note` reach every row: keep them the same from one
+/// render to the next, or every row renders again.
+#[derive(Clone, PartialEq)]
 pub struct Actions {
     pub on_refresh: Callback<()>,
     pub on_sign_out: Callback<()>,
@@ -79,8 +83,21 @@ fn error_title(e: &ApiError) -> &'static str {
     }
 }
 
+#[derive(Properties, PartialEq)]
+pub struct PanelProps {
+    pub state: UseReducerHandle<State>,
+    pub actions: Actions,
+    pub fmt: Rc<TimeFormat>,
+}
+
+/// The signed-in panel as a component: a tick (`clock::Now`) passes it by.
+#[function_component]
+pub fn Panel(p: &PanelProps) -> Html {
+    view(&p.state, &p.actions, &p.fmt)
+}
+
 /// Signed in: who, the list, and what is going on.
-pub fn view(s: &State, p: &Actions, fmt: &TimeFormat) -> Html {
+pub fn view(s: &State, p: &Actions, fmt: &Rc<TimeFormat>) -> Html {
     let refresh = p.on_refresh.reform(|_: MouseEvent| ());
     let sign_out = p.on_sign_out.reform(|_: MouseEvent| ());
     let on_scope = p.on_scope.reform(|e: Event| {
@@ -134,7 +151,14 @@ pub fn view(s: &State, p: &Actions, fmt: &TimeFormat) -> Html {
                     if p.on_note.is_some() { <th scope="col" class="rcac-act"><span class="rcac-sr">{ "Notes" }</span></th> }
                 </tr></thead>
                 <tbody>
-                    { for s.calls.iter().flat_map(|c| call_row::view(s, c, fmt.format(c.start_ms), p)) }
+                    { for s.calls.iter().map(|c| {
+                        let contact = c.remote.phone_number.as_deref().and_then(|n| s.contacts.get(n)).cloned();
+                        html! {
+                            <CallRow key={c.id.clone()} call={c.clone()} fmt={fmt.clone()} skew_ms={s.skew_ms} {contact}
+                                selected={s.selected.as_deref() == Some(c.id.as_str())} noted={s.noted.contains(&c.id)}
+                                note={s.note(&c.id).cloned()} on_select={p.on_select.clone()} on_note={p.on_note.clone()} />
+                        }
+                    }) }
                 </tbody>
             </table>
         }

@@ -1,4 +1,4 @@
-use crate::format::ago;
+use super::clock::{SecondsLeft, Since};
 use crate::state::State;
 use crate::web::TimeFormat;
 use yew::prelude::*;
@@ -20,11 +20,11 @@ pub fn view(s: &State, fmt: &TimeFormat) -> Html {
         ));
     }
     if let Some(until) = s.paused_until {
-        let secs = ((until - s.now) / 1000.0).ceil().max(0.0) as u64;
-        items.push(badge(
-            WARN,
-            format!("RingCentral's rate limit reached — updates resume in {secs} s"),
-        ));
+        items.push(html! {
+            <span class="rcac-badge" data-kind={WARN}>
+                { "RingCentral's rate limit reached — updates resume in " }<SecondsLeft {until} />{ " s" }
+            </span>
+        });
     }
     if let Some(since) = s.stale_since {
         items.push(badge(
@@ -33,10 +33,9 @@ pub fn view(s: &State, fmt: &TimeFormat) -> Html {
         ));
     }
     if let Some(at) = s.updated_at {
-        items.push(badge(
-            "rcac-updated",
-            format!("Updated {}", ago(s.now - at)),
-        ));
+        items.push(html! {
+            <span class="rcac-badge" data-kind="rcac-updated"><Since {at} label="Updated" /></span>
+        });
     } else if s.busy {
         items.push(badge("updated", "Loading…".into()));
     }

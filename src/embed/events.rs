@@ -23,8 +23,13 @@ pub struct Observer {
 
 /// The host's view of a call at this moment (duration now, the host's own contact when matched).
 pub fn call_payload(s: &State, c: &CallView) -> CallOut {
+    call_payload_at(s, c, s.now)
+}
+
+/// The same with the duration as of `now` (a user's action between two answers).
+pub fn call_payload_at(s: &State, c: &CallView, now: f64) -> CallOut {
     let number = c.remote.phone_number.as_deref().unwrap_or("");
-    payload::call(c, c.seconds(s.now, s.skew_ms), s.contacts.get(number))
+    payload::call(c, c.seconds(now, s.skew_ms), s.contacts.get(number))
 }
 
 /// Whether two lists differ in what the host sees change (calls, status, result), not in ticking durations.

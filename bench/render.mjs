@@ -1,0 +1,130 @@
+// See bench/render. Each figure is the median of RUNS runs (3 by default): the main thread's busy time moves with
+// the machine's load, so the plain page runs in the same round as the widget and the ratio is what to read.
+import { startAll, control, freshPage, widgetUrl, signInOnSandboxPage, approve, SANDBOX } from '../e2e/lib/harness.js';
+
+const sizes = (process.env.SIZES ?? '10,1000,5000').split(',').map(Number);
+const IDLE_MS = 10000;
+const RUNS = Number(process.env.RUNS ?? 3);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/// Long tasks seen by the page, from the start.
+const watchLongTasks = () => {
+  window.__long = [];
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); })
+    .observe({ type: 'longtask', buffered: true });
+};
+
+async function measure(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const metric = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  await page.evaluate(() => { window.__long = []; });
+  const a = await metric();
+  await new Promise((r) => setTimeout(r, IDLE_MS));
+  const b = await metric();
+  const idleLong = Math.max(0, ...(await page.evaluate(() => window.__long)));
+  await page.evaluate(() => { window.__long = []; });
+  for (let i = 0; i < 40; i++) { await page.mouse.wheel(0, 600); await new Promise((r) => setTimeout(r, 30)); }
+  await new Promise((r) => setTimeout(r, 300));
+  const scrollLong = Math.max(0, ...(await page.evaluate(() => window.__long)));
+  return {
+    busy: ((b.TaskDuration - a.TaskDuration) * 1000) / (IDLE_MS / 1000),
+    idleLong, scrollLong, heap: b.JSHeapUsedSize / 1e6,
+  };
+}
+
+/// A plain page: RingCentral's REST API by fetch, a table by createElement, durations ticking every second.
+const PLAIN = (token, server) => `<!doctype html><meta charset="utf-8"><table><tbody id="b"></tbody></table><script>
+const t0 = performance.now();
+const fmt = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+let rows = [];
+async function load() {
+  let recs = [], page = 1;
+  for (;;) {
+    const r = await fetch('${server}/restapi/v1.0/account/~/extension/~/active-calls?view=Simple&perPage=1000&page=' + page, { headers: { Authorization: 'Bearer ${token}' } });
+    const j = await r.json();
+    recs = recs.concat(j.records || []);
+    if (!j.navigation || !j.navigation.nextPage) break;
+    page++;
+  }
+  const b = document.getElementById('b');
+  b.textContent = '';
+  rows = recs.map((c) => {
+    const tr = document.createElement('tr');
+    const start = Date.parse(c.startTime);
+    for (const v of [c.direction, c.from && (c.from.name || c.from.phoneNumber), c.to && (c.to.name || c.to.phoneNumber), c.result, fmt.format(start)]) {
+      const td = document.createElement('td'); td.textContent = v || ''; tr.append(td);
+    }
+    const d = document.createElement('td'); tr.append(d); b.append(tr);
+    return { d, start };
+  });
+  tick();
+  if (!window.__first) window.__first = performance.now() - t0;
+}
+function tick() { const now = Date.now(); for (const r of rows) { const s = Math.max(0, Math.floor((now - r.start) / 1000)); r.d.textContent = Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0'); } }
+load(); setInterval(load, 10000); setInterval(tick, 1000);
+</script>`;
+
+async function plainToken() {
+  const redirect = `${SANDBOX}/callback`;
+  const url = `${SANDBOX}/restapi/oauth/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'demo-server-app', redirect_uri: redirect, state: 'b' })}`;
+  const code = (await approve(url, '400618687102')).get('code');
+  const r = await fetch(`${SANDBOX}/restapi/oauth/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${Buffer.from('demo-server-app:demo-server-secret').toString('base64')}` },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirect }),
+  });
+  return (await r.json()).access_token;
+}
+
+const env = await startAll();
+try {
+  for (const n of sizes) {
+    const runs = [];
+    for (let run = 0; run < RUNS; run++) runs.push(await round(n));
+    const m = (k) => median(runs.map((r) => r[k]));
+    const f = (x) => x.toFixed(1);
+    console.log(`${n} calls (median of ${RUNS}): first rows ${m('first')} ms (plain ${Math.round(m('plainFirst'))} ms; `
+      + `from the sign-in's approval vs from page start); main thread busy per idle second ${f(m('busy'))} ms `
+      + `(plain ${f(m('plainBusy'))}, ratio ${f(m('ratio'))}); longest task idle ${f(m('idleLong'))} ms `
+      + `(plain ${f(m('plainIdleLong'))}), scrolling ${f(m('scrollLong'))} ms (plain ${f(m('plainScrollLong'))}); `
+      + `JS heap ${f(m('heap'))} MB (plain ${f(m('plainHeap'))})`);
+  }
+} finally {
+  await env.stop();
+}
+
+async function round(n) {
+  {
+    // The widget.
+    const s = await freshPage(env.browser);
+    await control('/sandbox/calls', { extension: '102', count: n, answered: true, from: { name: 'Bench Caller', phoneNumber: '+14155550100' } });
+    await s.page.addInitScript(watchLongTasks);
+    await s.page.goto(widgetUrl({}));
+    await s.page.getByRole('button', { name: 'Sign in with RingCentral' }).click();
+    await s.page.waitForURL(/authorize/);
+    const t = Date.now();
+    await signInOnSandboxPage(s.page, 'Ben Baker');
+    await s.page.locator('tr.rcac-row').first().waitFor({ timeout: 60000 });
+    const first = Date.now() - t;
+    await s.page.waitForTimeout(2000);
+    const w = await measure(s.page);
+    await s.context.close();
+    // The plain page, same records.
+    const token = await plainToken();
+    const ctx = await env.browser.newContext();
+    const p = await ctx.newPage();
+    await p.addInitScript(watchLongTasks);
+    await p.goto(`${SANDBOX}/sandbox/state`);
+    await p.setContent(PLAIN(token, SANDBOX));
+    await p.waitForFunction(() => window.__first, null, { timeout: 60000 });
+    const plainFirst = await p.evaluate(() => window.__first);
+    await p.waitForTimeout(2000);
+    const b = await measure(p);
+    await ctx.close();
+    return {
+      first, plainFirst, busy: w.busy, plainBusy: b.busy, ratio: w.busy / b.busy, idleLong: w.idleLong,
+      plainIdleLong: b.idleLong, scrollLong: w.scrollLong, plainScrollLong: b.scrollLong, heap: w.heap, plainHeap: b.heap,
+    };
+  }
+}
