@@ -1,4 +1,4 @@
-use super::clock::Duration;
+use super::clock::{Counting, Timer};
 use super::panel::note_form;
 use super::panel::NoteEvent;
 use crate::contacts::Contact;
@@ -109,7 +109,7 @@ pub fn CallRow(p: &RowProps) -> Html {
                 <td class="rcac-ours"><bdi>{ our_side(&c.ours) }</bdi></td>
                 <td class="rcac-state"><span class="rcac-pill" part="status" data-status={css}>{ c.status.label() }</span></td>
                 <td class="rcac-start">{ p.fmt.format(c.start_ms) }</td>
-                <td class="rcac-dur"><Duration start_ms={c.start_ms} fixed={c.final_duration} skew_ms={p.skew_ms} /></td>
+                <td class="rcac-dur"><Timer counting={Counting::Duration { start_ms: c.start_ms, fixed: c.final_duration, skew_ms: p.skew_ms }} /></td>
                 { cell }
             </tr>
             { for form }

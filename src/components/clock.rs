@@ -40,43 +40,43 @@ pub fn Clock(p: &ClockProps) -> Html {
     html! { <ContextProvider<Now> context={Now(*now)}>{ p.children.clone() }</ContextProvider<Now>> }
 }
 
+/// A text that counts time.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum Counting {
+    /// A call's duration (`fixed`: RingCentral's final one in seconds; `skew_ms` corrects this machine's clock).
+    Duration {
+        start_ms: f64,
+        fixed: Option<f64>,
+        skew_ms: f64,
+    },
+    /// "Updated 3 s ago".
+    Updated { at: f64 },
+    /// Seconds left until `until`.
+    SecondsLeft { until: f64 },
+}
+
 #[derive(Properties, PartialEq)]
-pub struct DurationProps {
-    pub start_ms: f64,
-    /// RingCentral's final duration in seconds, once the call has one.
-    pub fixed: Option<f64>,
-    pub skew_ms: f64,
+pub struct TimerProps {
+    pub counting: Counting,
 }
 
-/// A call's duration, ticking.
+/// One component for every ticking text (each kind of component costs wasm bytes).
 #[function_component]
-pub fn Duration(p: &DurationProps) -> Html {
-    let d = duration(elapsed_secs(p.start_ms, p.fixed, use_now(), p.skew_ms));
-    html! { <span role="timer" aria-label={format!("Duration {d}")}>{ d }</span> }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct SinceProps {
-    pub at: f64,
-    /// Said before the time: "Updated" makes "Updated 3 s ago".
-    pub label: AttrValue,
-}
-
-/// "Updated 3 s ago", ticking.
-#[function_component]
-pub fn Since(p: &SinceProps) -> Html {
+pub fn Timer(p: &TimerProps) -> Html {
     let now = use_now();
-    html! { <>{ format!("{} {}", p.label, ago(now - p.at)) }</> }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct UntilProps {
-    pub until: f64,
-}
-
-/// Seconds left until `until`, counting down.
-#[function_component]
-pub fn SecondsLeft(p: &UntilProps) -> Html {
-    let secs = ((p.until - use_now()) / 1000.0).ceil().max(0.0) as u64;
-    html! { <>{ secs.to_string() }</> }
+    match p.counting {
+        Counting::Duration {
+            start_ms,
+            fixed,
+            skew_ms,
+        } => {
+            let d = duration(elapsed_secs(start_ms, fixed, now, skew_ms));
+            html! { <span role="timer" aria-label={format!("Duration {d}")}>{ d }</span> }
+        }
+        Counting::Updated { at } => html! { <>{ format!("Updated {}", ago(now - at)) }</> },
+        Counting::SecondsLeft { until } => {
+            let secs = ((until - now) / 1000.0).ceil().max(0.0) as u64;
+            html! { <>{ secs.to_string() }</> }
+        }
+    }
 }

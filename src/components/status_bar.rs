@@ -1,4 +1,4 @@
-use super::clock::{SecondsLeft, Since};
+use super::clock::{Counting, Timer};
 use crate::state::State;
 use crate::web::TimeFormat;
 use yew::prelude::*;
@@ -22,7 +22,7 @@ pub fn view(s: &State, fmt: &TimeFormat) -> Html {
     if let Some(until) = s.paused_until {
         items.push(html! {
             <span class="rcac-badge" data-kind={WARN}>
-                { "RingCentral's rate limit reached — updates resume in " }<SecondsLeft {until} />{ " s" }
+                { "RingCentral's rate limit reached — updates resume in " }<Timer counting={Counting::SecondsLeft { until }} />{ " s" }
             </span>
         });
     }
@@ -34,7 +34,7 @@ pub fn view(s: &State, fmt: &TimeFormat) -> Html {
     }
     if let Some(at) = s.updated_at {
         items.push(html! {
-            <span class="rcac-badge" data-kind="rcac-updated"><Since {at} label="Updated" /></span>
+            <span class="rcac-badge" data-kind="rcac-updated"><Timer counting={Counting::Updated { at }} /></span>
         });
     } else if s.busy {
         items.push(badge("updated", "Loading…".into()));
