@@ -15,6 +15,14 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The standard library's source, and its own dependencies (trunk builds offline), for the size-optimised release
+# build (Makefile, RELEASE_ENV).
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  log "adding rust component rust-src"
+  rustup component add rust-src
+fi
+RUSTC_BOOTSTRAP=1 cargo fetch -q -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown
+
 # Chromium and its matching driver, from Debian (a browser download from elsewhere is not reachable).
 if ! have chromium || ! have chromedriver; then
   log "installing chromium and chromium-driver from Debian"
