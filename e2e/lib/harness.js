@@ -153,6 +153,20 @@ export async function signInOnSandboxPage(page, user) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/// Clicks "Sign in" inside `scope` (a page, a locator, a frame locator), signs in as `user` in the popup it opens,
+/// and waits for the popup to close.
+export async function signInByPopup(context, scope, user) {
+  const [popup] = await Promise.all([
+    context.waitForEvent('page'),
+    scope.getByRole('button', { name: 'Sign in with RingCentral' }).click(),
+  ]);
+  await popup.waitForURL(/\/restapi\/oauth\/authorize/);
+  // Listening before the click: a popup that closes quickly must not be missed.
+  const closed = popup.waitForEvent('close');
+  await signInOnSandboxPage(popup, user);
+  await closed;
+}
+
 /// Asserts that every network error the browser logged is one of `statuses` (HTTP statuses, or net:: errors such
 /// as 'ERR_EMPTY_RESPONSE') that the test itself caused.
 export function onlyStatuses(network, statuses) {

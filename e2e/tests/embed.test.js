@@ -4,7 +4,7 @@
 // contact matching with failing and slow resolvers, notes acknowledged and refused, two independent widgets.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAll, freshPage, requests, control, signInOnSandboxPage, CRM, WIDGET, assertClean } from '../lib/harness.js';
+import { startAll, freshPage, requests, control, signInByPopup, CRM, WIDGET, assertClean } from '../lib/harness.js';
 
 let env;
 before(async () => { env = await startAll(); });
@@ -14,19 +14,6 @@ const SERVER = 'http://127.0.0.1:18790';
 const EMBED = `${WIDGET}embed.js`;
 const CALL_KEYS = ['id', 'sessionId', 'telephonySessionId', 'direction', 'from', 'to', 'status', 'result', 'startTime',
   'durationSeconds', 'extension', 'contact'];
-
-/// Clicks "Sign in" inside `scope` (a locator or the page), signs in as `user` in the popup, waits for it to close.
-async function signIn(page, context, user, scope = page) {
-  const [popup] = await Promise.all([
-    context.waitForEvent('page'),
-    scope.getByRole('button', { name: 'Sign in with RingCentral' }).click(),
-  ]);
-  await popup.waitForURL(/\/restapi\/oauth\/authorize/);
-  // Listening before the click: a popup that closes quickly must not be missed.
-  const closed = popup.waitForEvent('close');
-  await signInOnSandboxPage(popup, user);
-  await closed;
-}
 
 /// Records every rc-active-calls event that reaches `document` (they bubble and are composed).
 async function recordEvents(page) {
@@ -56,7 +43,7 @@ test('element: signs in by popup, matches contacts, selects a call into the CRM 
   await recordEvents(page);
   await page.goto(`${CRM}?mode=element&pollSeconds=6`);
   const widget = page.locator('rc-active-calls');
-  await signIn(page, context, 'Ada Admin', widget);
+  await signInByPopup(context, widget, 'Ada Admin');
   await widget.getByText('Ada Admin').waitFor();
   const { id } = await control('/sandbox/calls', { extension: '101', from: { name: 'NORTHWIND TRADERS', phoneNumber: '+12125550143' } });
   // The CRM's name replaces RingCentral's, as a link to the record.
@@ -126,7 +113,7 @@ test('hostile host CSS leaves the widget intact, and the widget\'s CSS stays ins
   await page.locator('#host-table').waitFor({ state: 'attached' });
   const widget = page.locator('rc-active-calls');
   // The page hides its own buttons; the widget's stay visible.
-  await signIn(page, context, 'Ada Admin', widget);
+  await signInByPopup(context, widget, 'Ada Admin');
   await control('/sandbox/calls', { extension: '101', from: { name: 'Contoso', phoneNumber: '+14155550199' } });
   await widget.locator('tr.rcac-row').first().waitFor({ timeout: 15000 });
   const inside = await page.evaluate(() => {
@@ -159,7 +146,7 @@ test('element: attribute changes apply live; removing it stops every request; pu
   const { page, context, problems, network } = await freshPage(env.browser);
   await page.goto(`${CRM}?mode=element&pollSeconds=6`);
   const widget = page.locator('rc-active-calls');
-  await signIn(page, context, 'Ada Admin', widget);
+  await signInByPopup(context, widget, 'Ada Admin');
   await widget.getByText('No active calls right now.').waitFor();
   await page.evaluate(() => {
     const w = document.querySelector('rc-active-calls');
@@ -212,9 +199,9 @@ test('mount(): bad config throws, update() applies, unmount() stops requests, tw
     window.a = make('wa', 'a');
     window.b = make('wb', 'b');
   }, { url: EMBED, server: SERVER });
-  await signIn(page, context, 'Ada Admin', page.locator('#wa'));
+  await signInByPopup(context, page.locator('#wa'), 'Ada Admin');
   await page.locator('#wa').getByText('Ada Admin').waitFor();
-  await signIn(page, context, 'Ben Baker', page.locator('#wb'));
+  await signInByPopup(context, page.locator('#wb'), 'Ben Baker');
   await page.locator('#wb').getByText('Ben Baker').waitFor();
   assert.equal(await page.locator('#wa').getByText('Ben Baker').count(), 0);
 
@@ -266,7 +253,7 @@ test('contact matching survives a rejecting, a throwing and a slow resolver', as
   // Three users: each user and app has its own Heavy budget (10 a minute), as at RingCentral.
   const users = { rejecting: ['Ada Admin', '101'], throwing: ['Ben Baker', '102'], slow: ['Chloe Chen', '103'] };
   for (const [id, [user, ext]] of Object.entries(users)) {
-    await signIn(page, context, user, page.locator(`#${id}`));
+    await signInByPopup(context, page.locator(`#${id}`), user);
     await page.locator(`#${id}`).getByText(user).waitFor();
     await control('/sandbox/calls', { extension: ext, from: { name: 'Fabrikam Support', phoneNumber: '+13125550123' } });
   }
@@ -300,7 +287,7 @@ test('a note the host refuses keeps its text and says why; a later acknowledgeme
     });
   }, { url: EMBED, server: SERVER });
   const w = page.locator('#notes');
-  await signIn(page, context, 'Ada Admin', w);
+  await signInByPopup(context, w, 'Ada Admin');
   await control('/sandbox/calls', { extension: '101', from: { name: 'Tailspin Toys', phoneNumber: '+17205550111' } });
   await w.getByRole('button', { name: 'Note on the call with Tailspin Toys' }).click({ timeout: 15000 });
   await w.getByRole('textbox').fill('Call back Monday');
@@ -318,7 +305,7 @@ test('iframe: events reach the parent at its origin, contacts resolve over postM
   const { page, context, problems, network } = await freshPage(env.browser);
   await page.goto(`${CRM}?mode=iframe&pollSeconds=6`);
   const frame = page.frameLocator('iframe[title="RingCentral active calls"]');
-  await signIn(page, context, 'Ada Admin', frame.locator('body'));
+  await signInByPopup(context, frame.locator('body'), 'Ada Admin');
   await frame.getByText('Ada Admin', { exact: true }).waitFor();
   await page.locator('#log li[data-type="rc-active-calls:signed-in"]').waitFor();
   await control('/sandbox/calls', { extension: '101', from: { name: 'CONTOSO', phoneNumber: '+14155550199' } });

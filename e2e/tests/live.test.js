@@ -4,7 +4,7 @@
 // permission, events out of order, sign-out, a leader change, and live=off.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAll, freshPage, control, requests, signInOnSandboxPage, assertClean, widgetUrl, CRM } from '../lib/harness.js';
+import { startAll, freshPage, control, requests, signInOnSandboxPage, signInByPopup, assertClean, widgetUrl, CRM } from '../lib/harness.js';
 import { tabs, until, sleep, polls } from '../lib/tabs.js';
 
 let env;
@@ -231,12 +231,7 @@ test('live is configured in every way of embedding: the element, mount() and the
       const s = await freshPage(env.browser);
       await s.page.goto(`${CRM}?mode=${mode}&pollSeconds=6&live=${value}`);
       const widget = mode === 'iframe' ? s.page.frameLocator('iframe') : s.page.locator(mode === 'element' ? 'rc-active-calls' : '#mount-point');
-      const [popup] = await Promise.all([
-        s.context.waitForEvent('page'),
-        widget.getByRole('button', { name: 'Sign in with RingCentral' }).click(),
-      ]);
-      await popup.waitForURL(/authorize/);
-      await signInOnSandboxPage(popup, 'Ben Baker');
+      await signInByPopup(s.context, widget, 'Ben Baker');
       await widget.getByText('Ben Baker').first().waitFor();
       const said = value === 'off' ? 'Checking every 6 s' : 'Live';
       await widget.locator('.rcac-status').getByText(said, { exact: true }).waitFor({ timeout: 5000 });

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startAll, freshPage, control, requests, signInOnSandboxPage, onlyStatuses, ARTIFACTS, assertClean, signedInPage, widgetUrl } from '../lib/harness.js';
+import { startAll, freshPage, control, requests, signInOnSandboxPage, signInByPopup, onlyStatuses, ARTIFACTS, assertClean, signedInPage, widgetUrl } from '../lib/harness.js';
 
 let env;
 before(async () => { env = await startAll(); });
@@ -196,12 +196,7 @@ test('storage blocked: works for the tab and says it cannot keep the session', a
   });
   await page.goto(widgetUrl({ pollSeconds: 6 }));
   await page.getByText('This browser blocks storage here', { exact: false }).waitFor();
-  const [popup] = await Promise.all([
-    context.waitForEvent('page'),
-    page.getByRole('button', { name: 'Sign in with RingCentral' }).click(),
-  ]);
-  await popup.waitForURL(/authorize/);
-  await signInOnSandboxPage(popup, 'Ben Baker');
+  await signInByPopup(context, page, 'Ben Baker');
   await page.getByText('Ben Baker').first().waitFor();
   await page.getByText('Storage is blocked', { exact: false }).waitFor();
   assertClean({ problems, network });

@@ -3,7 +3,7 @@
 // against the sandbox's own log: grants, revokes and active-calls requests, by whom and when.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAll, freshPage, control, requests, signInOnSandboxPage, widgetUrl, assertClean, CRM, WIDGET } from '../lib/harness.js';
+import { startAll, freshPage, control, requests, signInOnSandboxPage, signInByPopup, widgetUrl, assertClean, CRM, WIDGET } from '../lib/harness.js';
 import { tabs, holder, leaderOf, clientIdOf, until, sleep, grants, polls, maxInAnyMinute, advance } from '../lib/tabs.js';
 
 let env;
@@ -231,12 +231,7 @@ test('an element and a mount() on one page share one session; call-started fires
     window.handle = mount(box, { clientId: 'demo-client', server, redirectUri: `${location.origin}/callback.html`, pollSeconds: 6 });
   }, { embed: `${WIDGET}embed.js`, server: 'http://127.0.0.1:18790' });
   const mounted = s.page.locator('#mounted');
-  const [popup] = await Promise.all([
-    s.context.waitForEvent('page'),
-    mounted.getByRole('button', { name: 'Sign in with RingCentral' }).click(),
-  ]);
-  await popup.waitForURL(/authorize/);
-  await signInOnSandboxPage(popup, 'Ben Baker');
+  await signInByPopup(s.context, mounted, 'Ben Baker');
   await mounted.getByText('Ben Baker').first().waitFor();
   await element.getByText('Ben Baker').first().waitFor({ timeout: 3000 });
   const { record } = await control('/sandbox/calls', { extension: '102', from: { name: 'ONE PAGE' } });

@@ -4,8 +4,8 @@ use crate::web::TimeFormat;
 use yew::prelude::*;
 
 /// `kind`: warn, stale, quiet or updated (a literal `class` keeps yew from building a class set at run time).
-fn badge(kind: &'static str, text: String) -> Html {
-    html! { <span class="rcac-badge" data-kind={kind}>{ text }</span> }
+fn badge(kind: &'static str, content: impl Into<Html>) -> Html {
+    html! { <span class="rcac-badge" data-kind={kind}>{ content.into() }</span> }
 }
 
 /// Freshness and health at a glance: updated N s ago, stale since, paused by the rate limit, offline, warnings.
@@ -16,15 +16,16 @@ pub fn view(s: &State, fmt: &TimeFormat) -> Html {
     if s.offline {
         items.push(badge(
             WARN,
-            "Offline — updates resume when the connection returns".into(),
+            "Offline — updates resume when the connection returns",
         ));
     }
     if let Some(until) = s.paused_until {
-        items.push(html! {
-            <span class="rcac-badge" data-kind={WARN}>
-                { "RingCentral's rate limit reached — updates resume in " }<Timer counting={Counting::SecondsLeft { until }} />{ " s" }
-            </span>
-        });
+        items.push(badge(
+            WARN,
+            html! {
+                <>{ "RingCentral's rate limit reached — updates resume in " }<Timer counting={Counting::SecondsLeft { until }} />{ " s" }</>
+            },
+        ));
     }
     if let Some(since) = s.stale_since {
         items.push(badge(
@@ -33,11 +34,12 @@ pub fn view(s: &State, fmt: &TimeFormat) -> Html {
         ));
     }
     if let Some(at) = s.updated_at {
-        items.push(html! {
-            <span class="rcac-badge" data-kind="rcac-updated"><Timer counting={Counting::Updated { at }} /></span>
-        });
+        items.push(badge(
+            "rcac-updated",
+            html! { <Timer counting={Counting::Updated { at }} /> },
+        ));
     } else if s.busy {
-        items.push(badge("updated", "Loading…".into()));
+        items.push(badge("updated", "Loading…"));
     }
     if s.skipped > 0 {
         let n = s.skipped;
@@ -52,18 +54,18 @@ pub fn view(s: &State, fmt: &TimeFormat) -> Html {
     if s.unknown > 0 {
         items.push(badge(
             QUIET,
-            "Some values are new to this widget and shown as RingCentral sent them".into(),
+            "Some values are new to this widget and shown as RingCentral sent them",
         ));
     }
     if s.storage_blocked {
         items.push(badge(
             QUIET,
-            "Storage is blocked: sign in again after a reload".into(),
+            "Storage is blocked: sign in again after a reload",
         ));
     }
     use crate::feed::snapshot::Push;
     match &s.push {
-        Push::Live { .. } => items.push(badge(QUIET, "Live".into())),
+        Push::Live { .. } => items.push(badge(QUIET, "Live")),
         Push::Polling { every_secs } if *every_secs > 0 => {
             items.push(badge(QUIET, format!("Checking every {every_secs} s")))
         }
@@ -76,7 +78,7 @@ pub fn view(s: &State, fmt: &TimeFormat) -> Html {
     if s.not_shared {
         items.push(badge(
             QUIET,
-            "Tabs are not shared here: this widget signs in and updates on its own".into(),
+            "Tabs are not shared here: this widget signs in and updates on its own",
         ));
     }
     html! { <div class="rcac-status" part="status-bar">{ for items }</div> }

@@ -799,12 +799,18 @@ impl Inner {
         self.set_snapshot(Snapshot::signed_out(term, failure));
     }
 
-    /// The scopes some shown widget shows and RingCentral has not refused.
-    pub(super) fn scopes_shown(&self) -> Vec<Scope> {
+    /// What to fetch now: the scopes some shown widget shows and RingCentral has not refused, at the pace of the
+    /// widgets (a minute's safety poll while push is live).
+    pub(super) fn plan(&self, now: f64) -> protocol::Plan {
         let core = self.core.borrow();
-        let mut scopes = core.participants.plan(&core.needs, web::now()).scopes;
-        scopes.retain(|s| !core.stopped.contains(s));
-        scopes
+        let mut plan = core.participants.plan(&core.needs, now);
+        if matches!(core.snapshot.push, Push::Live { .. }) {
+            plan.interval_ms = plan
+                .interval_ms
+                .max(poller::SAFETY_POLL_SECONDS as f64 * 1000.0);
+        }
+        plan.scopes.retain(|s| !core.stopped.contains(s));
+        plan
     }
 
     /// Still the leader? Asked before every request (a replaced leader that wakes must send nothing).

@@ -87,18 +87,10 @@ pub(super) async fn run(weak: Weak<Inner>) {
     loop {
         let Some(inner) = weak.upgrade() else { return };
         let now = web::now();
-        let plan = {
-            let core = inner.core.borrow();
-            let mut plan = core.participants.plan(&core.needs, now);
-            if matches!(core.snapshot.push, super::snapshot::Push::Live { .. }) {
-                plan.interval_ms = plan.interval_ms.max(SAFETY_POLL_SECONDS as f64 * 1000.0);
-            }
-            plan.scopes.retain(|s| !core.stopped.contains(s));
-            if now < core.handing_over_until {
-                plan.scopes.clear();
-            }
-            plan
-        };
+        let mut plan = inner.plan(now);
+        if now < inner.core.borrow().handing_over_until {
+            plan.scopes.clear();
+        }
         // Push asked for the full records (debounced to one a second).
         let due = inner.fetch_at.get();
         if due > 0.0 && now >= due {
@@ -147,13 +139,14 @@ pub(super) async fn run(weak: Weak<Inner>) {
                     .filter_map(|r| r.str_at("telephonySessionId"))
                     .collect();
                 inner.reconciler.borrow_mut().answered(&listed, f.at);
+                let overlay = inner.reconciler.borrow().overlay.clone();
                 {
                     let mut core = inner.core.borrow_mut();
                     core.records.retain(|(s, _)| *s != scope);
                     core.records.push((scope, f.records));
-                    core.snapshot.overlay = inner.reconciler.borrow().overlay.clone();
                 }
                 inner.update(|s| {
+                    s.overlay = overlay;
                     s.busy = false;
                     s.paused_until = None;
                     let l = s.list_mut(scope);

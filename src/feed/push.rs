@@ -145,7 +145,7 @@ fn refused(e: &ApiError) -> Option<String> {
 /// The filters the socket should have now.
 fn wanted(inner: &Inner, account_refused: bool) -> Vec<String> {
     let mut filters = vec![PRESENCE.to_string()];
-    if !account_refused && inner.scopes_shown().contains(&Scope::Account) {
+    if !account_refused && inner.plan(web::now()).scopes.contains(&Scope::Account) {
         filters.push(ACCOUNT_PRESENCE.to_string());
     }
     filters
