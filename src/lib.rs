@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod embed;
 pub mod feed;
 pub mod format;
+pub mod list_window;
 pub mod poll;
 pub mod state;
 pub mod time;

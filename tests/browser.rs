@@ -87,7 +87,7 @@ fn panel_harness(p: &PanelProps) -> Html {
         Theme::Auto,
         html! {
             <ContextProvider<Now> context={Now(p.now.unwrap_or(p.state.now))}>
-                { panel::view(&p.state, &actions, &fmt) }
+                { panel::view(&Rc::new(p.state.clone()), &actions, &fmt) }
             </ContextProvider<Now>>
         },
     )
@@ -382,6 +382,104 @@ async fn rows_take_keyboard_focus() {
     let active = gloo_utils_doc().active_element().unwrap();
     assert_eq!(active.get_attribute("data-call-id").as_deref(), Some("c1"));
     handle.destroy();
+}
+
+fn press(on: &Element, key: &str) {
+    let e = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &{
+        let i = web_sys::KeyboardEventInit::new();
+        i.set_key(key);
+        i.set_bubbles(true);
+        i.set_cancelable(true);
+        i
+    })
+    .unwrap();
+    on.dispatch_event(&e).unwrap();
+}
+
+fn focused_id() -> Option<String> {
+    gloo_utils_doc()
+        .active_element()
+        .and_then(|e| e.get_attribute("data-call-id"))
+}
+
+/// Every rendered row stands where `aria-rowindex` says: call `c{i}` is row i + 2 (the header is row 1).
+fn rendered_rows(root: &Element) -> Vec<usize> {
+    let rows = root.query_selector_all("tr.rcac-row").unwrap();
+    (0..rows.length())
+        .map(|k| {
+            let r: Element = rows.item(k).unwrap().dyn_into().unwrap();
+            let i: usize = r.get_attribute("data-call-id").unwrap()[1..]
+                .parse()
+                .unwrap();
+            assert_eq!(r.get_attribute("aria-rowindex"), Some((i + 2).to_string()));
+            i
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_long_list_renders_the_rows_in_view_and_keeps_focus_and_row_indexes_right() {
+    // The box the widget's stylesheet gives a long list (the harness renders without it).
+    let style = gloo_utils_doc().create_element("style").unwrap();
+    style.set_text_content(Some(
+        ".rcac-scroll { max-height: 400px; overflow-y: auto } .rcac-scroll .rcac-row { height: 40px }",
+    ));
+    gloo_utils_doc()
+        .head()
+        .unwrap()
+        .append_child(&style)
+        .unwrap();
+    let calls = (0..5000)
+        .map(|i| call(&format!("c{i}"), "A", "In Progress", ""))
+        .collect();
+    let (root, seen, handle) = render_panel(ready(calls)).await;
+    let table = q(&root, "table").unwrap();
+    assert_eq!(
+        table.get_attribute("aria-rowcount").as_deref(),
+        Some("5001")
+    );
+    let shown = rendered_rows(&root);
+    assert_eq!(shown.first(), Some(&0));
+    assert!(shown.len() < 60, "{} rows in the DOM", shown.len());
+
+    // Arrow keys move focus between rows; Enter still selects.
+    let first: HtmlElement = q(&root, "tr[data-call-id=c0]").unwrap().dyn_into().unwrap();
+    first.focus().unwrap();
+    press(&first, "ArrowDown");
+    yew::scheduler::flush().await;
+    assert_eq!(focused_id().as_deref(), Some("c1"));
+
+    // Scroll to the middle: the rows there are rendered, the focused one stays, in place.
+    let scroller: HtmlElement = q(&root, ".rcac-scroll").unwrap().dyn_into().unwrap();
+    scroller.set_scroll_top(2500 * 40);
+    scroller
+        .dispatch_event(&web_sys::Event::new("scroll").unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+    let shown = rendered_rows(&root);
+    assert!(shown.contains(&2500) && shown.contains(&1), "{shown:?}");
+    assert!(!shown.contains(&0) && shown.len() < 60, "{shown:?}");
+    assert_eq!(
+        focused_id().as_deref(),
+        Some("c1"),
+        "focus survives the scroll"
+    );
+
+    // A key to a row not in the DOM brings it in and focuses it.
+    let row1 = q(&root, "tr[data-call-id=c1]").unwrap();
+    press(&row1, "End");
+    yew::scheduler::flush().await;
+    assert_eq!(focused_id().as_deref(), Some("c4999"));
+    assert!(rendered_rows(&root).contains(&4999));
+    let last = q(&root, "tr[data-call-id=c4999]").unwrap();
+    press(&last, "Enter");
+    assert_eq!(seen.borrow().selected, ["c4999"]);
+    press(&last, "Home");
+    yew::scheduler::flush().await;
+    assert_eq!(focused_id().as_deref(), Some("c0"));
+    assert_eq!(scroller.scroll_top(), 0);
+    handle.destroy();
+    style.remove();
 }
 
 #[wasm_bindgen_test]

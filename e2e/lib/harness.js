@@ -6,6 +6,8 @@ import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SANDBOX = 'http://127.0.0.1:18790';
@@ -172,4 +174,17 @@ export async function signInByPopup(context, scope, user) {
 export function onlyStatuses(network, statuses) {
   const bad = network.filter((t) => !statuses.some((s) => t.includes(typeof s === 'number' ? `status of ${s}` : s)));
   if (bad.length) throw new Error(`unexpected network errors: ${bad.join(' | ')}`);
+}
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/// Runs axe-core on the page and fails with every violation it finds (`label` says which state).
+export async function axe(page, label) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  });
+  assert.deepEqual(result, [], `${label}: axe violations`);
 }

@@ -2,27 +2,13 @@
 // authorization code shows RingCentral's error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { startAll, freshPage, control, signInOnSandboxPage, onlyStatuses, WIDGET, assertClean, widgetUrl } from '../lib/harness.js';
-
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
+import { startAll, freshPage, control, signInOnSandboxPage, onlyStatuses, WIDGET, assertClean, widgetUrl, axe } from '../lib/harness.js';
 
 let env;
 before(async () => { env = await startAll(); });
 after(async () => { await env?.stop(); });
 
 const PAGE = widgetUrl({ pollSeconds: 6 });
-
-async function axe(page, label) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  });
-  assert.deepEqual(result, [], `${label}: axe violations`);
-}
 
 test('axe: signed out, calls, error and rate limited', async () => {
   const { page, context, problems, network } = await freshPage(env.browser);

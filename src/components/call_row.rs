@@ -24,6 +24,10 @@ pub fn renders() -> u64 {
 #[derive(Properties, PartialEq)]
 pub struct RowProps {
     pub call: CallView,
+    /// Where the row stands in a virtualised list (`aria-rowindex`); `None` when every row is in the DOM, so that
+    /// a call added at the top does not render every row below it.
+    #[prop_or_default]
+    pub index: Option<usize>,
     pub fmt: Rc<TimeFormat>,
     pub skew_ms: f64,
     pub contact: Option<Contact>,
@@ -100,6 +104,7 @@ pub fn CallRow(p: &RowProps) -> Html {
     html! {
         <>
             <tr key={c.id.clone()} class="rcac-row" part="row" data-status={css} tabindex="0" data-call-id={c.id.clone()}
+                aria-rowindex={p.index.map(|i| (i + 2).to_string())}
                 aria-current={p.selected.then_some("true")} onclick={select} onkeydown={keydown}>
                 <td class="rcac-dir"><span aria-hidden="true">{ arrow }</span><span class="rcac-dir-text">{ dir }</span></td>
                 <td class="rcac-party">

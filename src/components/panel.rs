@@ -1,4 +1,4 @@
-use super::call_row::CallRow;
+use super::call_list::{CallList, StateRef};
 use super::status_bar;
 use crate::api::error::ApiError;
 use crate::config::Scope;
@@ -97,7 +97,8 @@ pub fn Panel(p: &PanelProps) -> Html {
 }
 
 /// Signed in: who, the list, and what is going on.
-pub fn view(s: &State, p: &Actions, fmt: &Rc<TimeFormat>) -> Html {
+pub fn view<S: StateRef>(state: &S, p: &Actions, fmt: &Rc<TimeFormat>) -> Html {
+    let s = &**state;
     let refresh = p.on_refresh.reform(|_: MouseEvent| ());
     let sign_out = p.on_sign_out.reform(|_: MouseEvent| ());
     let on_scope = p.on_scope.reform(|e: Event| {
@@ -136,32 +137,7 @@ pub fn view(s: &State, p: &Actions, fmt: &Rc<TimeFormat>) -> Html {
     } else if s.calls.is_empty() {
         html! { <p class="rcac-empty">{ if account { "No active calls in the account right now." } else { "No active calls right now." } }</p> }
     } else {
-        html! {
-            <table class="rcac-table" part="list" data-scope={s.scope.as_str()}>
-                <caption class="rcac-sr">{ if account { "Active calls in the account" } else { "Your active calls" } }</caption>
-                <thead><tr>
-                    { for [
-                        ("rcac-dir", "Direction"),
-                        ("", "Other party"),
-                        ("rcac-ours", if account { "Extension" } else { "Our side" }),
-                        ("", "Status"),
-                        ("rcac-start", "Started"),
-                        ("rcac-dur", "Duration"),
-                    ].into_iter().map(|(class, label)| html! { <th scope="col" {class}>{ label }</th> }) }
-                    if p.on_note.is_some() { <th scope="col" class="rcac-act"><span class="rcac-sr">{ "Notes" }</span></th> }
-                </tr></thead>
-                <tbody>
-                    { for s.calls.iter().map(|c| {
-                        let contact = c.remote.phone_number.as_deref().and_then(|n| s.contacts.get(n)).cloned();
-                        html! {
-                            <CallRow key={c.id.clone()} call={c.clone()} fmt={fmt.clone()} skew_ms={s.skew_ms} {contact}
-                                selected={s.selected.as_deref() == Some(c.id.as_str())} noted={s.noted.contains(&c.id)}
-                                note={s.note(&c.id).cloned()} on_select={p.on_select.clone()} on_note={p.on_note.clone()} />
-                        }
-                    }) }
-                </tbody>
-            </table>
-        }
+        html! { <CallList<S> state={state.clone()} fmt={fmt.clone()} on_select={p.on_select.clone()} on_note={p.on_note.clone()} /> }
     };
     // Drafts whose call has left the list stay until sent or closed.
     let gone = match &p.on_note {

@@ -28,14 +28,11 @@ pub fn view(s: &State, fmt: &TimeFormat) -> Html {
         ));
     }
     if let Some(since) = s.stale_since {
-        items.push(badge(
-            "rcac-badge rcac-stale",
-            format!("Stale since {}", fmt.format(since)),
-        ));
+        items.push(badge("stale", format!("Stale since {}", fmt.format(since))));
     }
     if let Some(at) = s.updated_at {
         items.push(badge(
-            "rcac-updated",
+            "updated",
             html! { <Timer counting={Counting::Updated { at }} /> },
         ));
     } else if s.busy {

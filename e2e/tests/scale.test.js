@@ -1,0 +1,82 @@
+// An admin's account view with 5 000 live calls: the list holds only the rows in view, scrolls, keeps its row
+// indexes, selects, moves by keyboard, and the status region still says what changed; axe finds nothing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startAll, freshPage, control, signInOnSandboxPage, assertClean, widgetUrl, axe } from '../lib/harness.js';
+
+let env;
+before(async () => { env = await startAll(); });
+after(async () => { await env?.stop(); });
+
+/// The rendered rows' places (aria-rowindex − 2 = the call's place in the list), checked against the order of
+/// their call ids in the widget's own list.
+/// The focused element's row index, through the widget's shadow root.
+const focusedRow = (page) => page.evaluate(() => {
+  let a = document.activeElement;
+  while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+  return a?.getAttribute('aria-rowindex');
+});
+
+const rendered = (page) => page.locator('tr.rcac-row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('aria-rowindex')) - 2));
+
+test('5 000 calls in account scope: scroll, select, keyboard and the status region', async () => {
+  const s = await freshPage(env.browser);
+  const { page } = s;
+  await control('/sandbox/calls', { extension: '102', count: 5000, answered: true, from: { name: 'Bench Caller', phoneNumber: '+14155550100' } });
+  await page.setViewportSize({ width: 1000, height: 800 });
+  await page.goto(widgetUrl({ scope: 'account', pollSeconds: 30 }));
+  await page.getByRole('button', { name: 'Sign in with RingCentral' }).click();
+  await page.waitForURL(/authorize/);
+  await signInOnSandboxPage(page, 'Ada Admin');
+  const table = page.getByRole('table', { name: 'Active calls in the account' });
+  await table.waitFor({ timeout: 60000 });
+  await page.getByRole('status').filter({ hasText: '5000 active calls' }).waitFor();
+  assert.equal(await table.getAttribute('aria-rowcount'), '5001');
+  let places = await rendered(page);
+  assert.equal(places[0], 0);
+  assert.ok(places.length < 80, `${places.length} rows in the DOM`);
+  await axe(page, '5 000 calls');
+
+  // Scroll well down with the wheel: other rows come in, in order, and the DOM stays small.
+  await page.locator('tr.rcac-row').nth(3).hover();
+  for (let i = 0; i < 30; i++) await page.mouse.wheel(0, 2000);
+  for (;;) {
+    places = await rendered(page);
+    if (places[0] > 500) break;
+    await page.waitForTimeout(50);
+  }
+  assert.ok(places.length < 80, `${places.length} rows in the DOM`);
+  places.slice(1).forEach((p, i) => assert.equal(p, places[i] + 1, `rows in order: ${places}`));
+  // The rows in view are real rows, not blank space.
+  const picked = await page.locator('tr.rcac-row').nth(Math.floor(places.length / 2)).getAttribute('data-call-id');
+  const mid = page.locator(`tr[data-call-id="${picked}"]`);
+  assert.ok(await mid.isVisible());
+  assert.match(await mid.innerText(), /Bench Caller/);
+
+  // Select by click; then the keyboard: End reaches the last call, which is rendered on the way.
+  await mid.click();
+  assert.equal(await mid.getAttribute('aria-current'), 'true');
+  await mid.focus();
+  await page.keyboard.press('End');
+  const last = page.locator('tr.rcac-row[aria-rowindex="5001"]');
+  await last.waitFor();
+  assert.equal(await focusedRow(page), '5001');
+  await page.keyboard.press('Enter');
+  assert.equal(await last.getAttribute('aria-current'), 'true');
+  await page.keyboard.press('Home');
+  await page.locator('tr.rcac-row[aria-rowindex="2"]').waitFor();
+  assert.equal(await focusedRow(page), '2');
+  // The first selection is no longer current (one selection at a time), wherever its row is.
+  assert.equal(await page.locator(`tr[data-call-id="${picked}"][aria-current]`).count(), 0);
+
+  // A new call rings on another extension: the status region says so and it is row 1 of 5 001.
+  // (Pushed: its row may stand for the call before the next answer lists it.)
+  await control('/sandbox/calls', { extension: '101', from: { name: 'Northwind Traders', phoneNumber: '+12125550143' } });
+  await page.getByRole('status').filter({ hasText: 'Incoming call from Northwind Traders' }).waitFor({ timeout: 15000 });
+  const ringing = page.locator('tr.rcac-row').filter({ hasText: 'Northwind Traders' });
+  await ringing.waitFor();
+  assert.equal(await ringing.getAttribute('aria-rowindex'), '2');
+  assert.equal(await table.getAttribute('aria-rowcount'), '5002');
+  assertClean(s);
+  await s.context.close();
+});
