@@ -41,7 +41,7 @@ test: setup lint test-native test-wasm test-e2e
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy --target wasm32-unknown-unknown --lib --bins --tests -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --lib --bins --tests --benches -- -D warnings
 
 test-native:
 	cargo test --workspace
