@@ -234,18 +234,39 @@ impl State {
     }
 }
 
-/// Newest first, then by id, so the order is stable. An insertion sort: the list is short and usually sorted
-/// already (RingCentral sends newest first), and it is far smaller in wasm than the standard library's sorts.
+/// Newest first, then by id, so the order is stable. An insertion sort: the list is usually sorted already
+/// (RingCentral sends newest first), which costs one pass, and it is far smaller in wasm than the standard library's
+/// sorts. A list in the opposite order (oldest first) is reversed before, so it costs one pass too, not n² / 2 moves
+/// (an admin's 5 000 calls).
 fn sort_newest_first(calls: &mut [CallView]) {
     let after = |a: &CallView, b: &CallView| {
         a.start_ms < b.start_ms || (a.start_ms == b.start_ms && a.id < b.id)
     };
+    if let [first, .., last] = &*calls {
+        if after(first, last) {
+            calls.reverse();
+        }
+    }
     for i in 1..calls.len() {
         let mut j = i;
         while j > 0 && after(&calls[j - 1], &calls[j]) {
             calls.swap(j - 1, j);
             j -= 1;
         }
+    }
+}
+
+/// `c` in `list` by `same_call`, for lists as `sort_newest_first` leaves them: an admin's answers hold thousands of
+/// calls, and comparing two lists pair by pair was a long task on every poll. A binary search finds the same record
+/// (same start, same id); only a call not found so (new, gone, or a pushed row and its record) costs a scan.
+fn find_in<'a>(list: &'a [CallView], c: &CallView) -> Option<&'a CallView> {
+    match list.binary_search_by(|x| {
+        c.start_ms
+            .total_cmp(&x.start_ms)
+            .then_with(|| c.id.cmp(&x.id))
+    }) {
+        Ok(i) => Some(&list[i]),
+        Err(_) => list.iter().find(|b| b.same_call(c)),
     }
 }
 
@@ -260,7 +281,7 @@ fn announce(before: &[CallView], after: &[CallView], first_load: bool) -> Option
     }
     let mut said = vec![];
     for c in after {
-        match before.iter().find(|b| b.same_call(c)) {
+        match find_in(before, c) {
             None if !c.status.is_ended() => said.push(started_sentence(c)),
             Some(b) if !b.status.is_ended() && c.status.is_ended() => said.push(ended_sentence(c)),
             _ => {}
@@ -269,7 +290,7 @@ fn announce(before: &[CallView], after: &[CallView], first_load: bool) -> Option
     // A live call that vanished without being listed as ended has ended too.
     for b in before
         .iter()
-        .filter(|b| !b.status.is_ended() && !after.iter().any(|c| c.same_call(b)))
+        .filter(|b| !b.status.is_ended() && find_in(after, b).is_none())
     {
         said.push(ended_sentence(b));
     }
@@ -569,6 +590,33 @@ pub mod tests {
         assert_eq!(
             s.announcement,
             "Call with Caller c ended. Call with Caller b ended"
+        );
+    }
+
+    #[test]
+    fn an_admin_list_of_thousands_announces_only_what_changed() {
+        let at = |i: u32| {
+            format!(
+                "2021-01-19T{:02}:{:02}:{:02}Z",
+                8 + i / 3600,
+                i / 60 % 60,
+                i % 60
+            )
+        };
+        let calls: Vec<_> = (0..5000)
+            .map(|i| call(&format!("c{i}"), &at(i), "In Progress", None))
+            .collect();
+        let s = reduce(signed_in(), vec![loaded(calls.clone(), 1_000.0)]);
+        assert_eq!(s.announcement, "5000 active calls");
+        // One call ends (listed as ended), one vanishes, one starts; two share a start time.
+        let mut next = calls;
+        next[10] = call("c10", &at(10), "Accepted", Some(5));
+        next.remove(20);
+        next.push(call("new", &at(4999), "In Progress", None));
+        let s = reduce(s, vec![loaded(next, 2_000.0)]);
+        assert_eq!(
+            s.announcement,
+            "Incoming call from Caller new. Call with Caller c10 ended. Call with Caller c20 ended"
         );
     }
 

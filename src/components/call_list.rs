@@ -42,35 +42,61 @@ fn find_row(body: &Element, id: &str) -> Option<HtmlElement> {
         .and_then(|r| r.dyn_into().ok())
 }
 
+/// What the list keeps between renders (one mutable cell: each hook of its own type would cost wasm bytes).
+struct Local {
+    scroller: NodeRef,
+    body: NodeRef,
+    /// The first row in view and how many fit.
+    first: usize,
+    fit: usize,
+    /// A row's height and the header's, as measured.
+    row_h: f64,
+    head_h: f64,
+    /// The row with keyboard focus (kept rendered), and the one to focus once rendered.
+    focused: Option<String>,
+    to_focus: Option<String>,
+}
+
+impl Local {
+    /// Takes the scroller's offset and height; whether the window moved (then the list renders again).
+    fn look(&mut self, el: &Element, total: usize) -> bool {
+        let (first, fit) = in_view(
+            el.scroll_top() as f64,
+            el.client_height() as f64 - self.head_h,
+            self.row_h,
+        );
+        let moved = fit != self.fit || moved(self.first, first, total, fit);
+        if moved {
+            (self.first, self.fit) = (first, fit);
+        }
+        moved
+    }
+}
+
 #[function_component]
 pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
     let s = &*p.state;
     let total = s.calls.len();
     let virtualised = total >= VIRTUAL_FROM;
     let account = s.scope == crate::config::Scope::Account;
-    let scroller = use_node_ref();
-    let body = use_node_ref();
-    // The first row in view and how many fit; a row's height and the header's, as measured.
-    let view = use_state_eq(|| (0usize, 16usize));
-    let row_h = use_state_eq(|| 50.0f64);
-    let head_h = use_mut_ref(|| 0.0f64);
-    // The row with keyboard focus (kept rendered), and the one to focus once rendered.
-    let focused = use_mut_ref(|| None::<String>);
-    let to_focus = use_mut_ref(|| None::<String>);
+    let local = use_mut_ref(|| Local {
+        scroller: NodeRef::default(),
+        body: NodeRef::default(),
+        first: 0,
+        fit: 16,
+        row_h: 50.0,
+        head_h: 0.0,
+        focused: None,
+        to_focus: None,
+    });
+    let redraw = use_force_update();
 
     {
-        let (scroller, body, view, row_h, head_h, to_focus) = (
-            scroller.clone(),
-            body.clone(),
-            view.clone(),
-            row_h.clone(),
-            head_h.clone(),
-            to_focus.clone(),
-        );
-        // A gap's one cell has no colspan: spanning the columns a narrow panel hides would bring them back.
+        let (local, redraw) = (local.clone(), redraw.clone());
         // After every render: size the spacers, measure, and move focus where a key asked.
         use_effect(move || {
-            let Some(body) = body.cast::<Element>() else {
+            let mut l = local.borrow_mut();
+            let Some(body) = l.body.cast::<Element>() else {
                 return;
             };
             if virtualised {
@@ -79,70 +105,63 @@ pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
                 for r in (0..rows.length()).filter_map(|i| rows.item(i)) {
                     if let Some(n) = r.get_attribute("data-rows") {
                         if let Some(r) = r.dyn_ref::<HtmlElement>() {
-                            let n = n.parse::<f64>().unwrap_or(0.0);
-                            // Through the CSSOM: a strict style-src forbids style attributes, not this.
-                            let _ = r
-                                .style()
-                                .set_property("height", &format!("{}px", n * *row_h));
+                            // Whole pixels, and an integer parsed: formatting or parsing an f64 would bring the
+                            // float formatting code into the wasm (20 KB gzip). Through the CSSOM: a strict
+                            // style-src forbids style attributes, not this.
+                            let px =
+                                (n.parse::<u32>().unwrap_or(0) as f64 * l.row_h).round() as u64;
+                            let _ = r.style().set_property("height", &format!("{px}px"));
                         }
                     } else if measured.is_none() && r.has_attribute("data-call-id") {
                         measured = Some(r.get_bounding_client_rect().height());
                     }
                 }
-                if let Some(h) = measured.filter(|h| *h > 0.0 && (h - *row_h).abs() > 0.5) {
-                    row_h.set(h);
+                let mut again = false;
+                if let Some(h) = measured.filter(|h| *h > 0.0 && (h - l.row_h).abs() > 0.5) {
+                    l.row_h = h;
+                    again = true;
                 }
-                if let Some(el) = scroller.cast::<Element>() {
+                if let Some(el) = l.scroller.cast::<Element>() {
                     if let Some(head) = el.query_selector("thead").ok().flatten() {
-                        *head_h.borrow_mut() = head.get_bounding_client_rect().height();
+                        l.head_h = head.get_bounding_client_rect().height();
                     }
-                    let (first, fit) = in_view(
-                        el.scroll_top() as f64,
-                        el.client_height() as f64 - *head_h.borrow(),
-                        *row_h,
-                    );
-                    if fit != view.1 || moved(view.0, first, total, fit) {
-                        view.set((first, fit));
-                    }
+                    again |= l.look(&el, total);
+                }
+                if again {
+                    // Not while borrowed: the render it starts reads `local`.
+                    drop(l);
+                    redraw.force_update();
+                    return;
                 }
             }
-            let id = to_focus.borrow_mut().take();
-            if let Some(id) = id {
-                if let Some(row) = find_row(&body, &id) {
-                    let _ = row.focus();
-                }
+            let id = l.to_focus.take();
+            drop(l);
+            if let Some(row) = id.and_then(|id| find_row(&body, &id)) {
+                let _ = row.focus();
             }
         });
     }
 
     let onscroll = {
-        let (view, row_h, head_h) = (view.clone(), *row_h, head_h.clone());
+        let (local, redraw) = (local.clone(), redraw.clone());
         Callback::from(move |e: Event| {
-            let Some(el) = e.target_dyn_into::<Element>() else {
-                return;
-            };
-            let (first, fit) = in_view(
-                el.scroll_top() as f64,
-                el.client_height() as f64 - *head_h.borrow(),
-                row_h,
-            );
-            if fit != view.1 || moved(view.0, first, total, fit) {
-                view.set((first, fit));
+            if let Some(el) = e.target_dyn_into::<Element>() {
+                if local.borrow_mut().look(&el, total) {
+                    redraw.force_update();
+                }
             }
         })
     };
     let onfocusin = {
-        let focused = focused.clone();
+        let local = local.clone();
         Callback::from(move |e: FocusEvent| {
             if let Some((_, id)) = row_of(e.target()) {
-                *focused.borrow_mut() = Some(id);
+                local.borrow_mut().focused = Some(id);
             }
         })
     };
     let onkeydown = {
-        let (state, scroller, body) = (p.state.clone(), scroller.clone(), body.clone());
-        let (view, row_h, head_h, to_focus) =
-            (view.clone(), *row_h, head_h.clone(), to_focus.clone());
+        let (state, local) = (p.state.clone(), local.clone());
         Callback::from(move |e: KeyboardEvent| {
             let Some((_, id)) = row_of(e.target()) else {
                 return;
@@ -151,27 +170,30 @@ pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
             let Some(i) = calls.iter().position(|c| c.id == id) else {
                 return;
             };
-            let Some(to) = step(&e.key(), i, calls.len(), view.1.saturating_sub(1)) else {
+            let (fit, body, scroller) = {
+                let l = local.borrow();
+                (l.fit, l.body.clone(), l.scroller.clone())
+            };
+            let Some(to) = step(&e.key(), i, calls.len(), fit.saturating_sub(1)) else {
                 return;
             };
             e.prevent_default();
             let target = calls[to].id.clone();
-            let rendered = body.cast::<Element>().and_then(|b| find_row(&b, &target));
-            match (rendered, scroller.cast::<Element>()) {
-                (Some(row), _) => {
-                    let _ = row.focus();
-                }
-                (None, Some(el)) => {
-                    // Not in the DOM: scroll to it, render, then focus (the effect above).
-                    let viewport = el.client_height() as f64 - *head_h.borrow();
-                    if let Some(top) = reveal(to, el.scroll_top() as f64, viewport, row_h) {
+            // No borrow of `local` is held from here: focusing runs our focusin handler, rendering reads it.
+            if let Some(row) = body.cast::<Element>().and_then(|b| find_row(&b, &target)) {
+                let _ = row.focus();
+            } else if let Some(el) = scroller.cast::<Element>() {
+                // Not in the DOM: scroll to it, render, then focus (the effect above).
+                {
+                    let mut l = local.borrow_mut();
+                    let viewport = el.client_height() as f64 - l.head_h;
+                    if let Some(top) = reveal(to, el.scroll_top() as f64, viewport, l.row_h) {
                         el.set_scroll_top(top as i32);
                     }
-                    let (first, fit) = in_view(el.scroll_top() as f64, viewport, row_h);
-                    *to_focus.borrow_mut() = Some(target);
-                    view.set((first, fit));
+                    l.look(&el, total);
+                    l.to_focus = Some(target);
                 }
-                (None, None) => {}
+                redraw.force_update();
             }
         })
     };
@@ -191,18 +213,20 @@ pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
                 note={s.note(&c.id).cloned()} on_select={p.on_select.clone()} on_note={p.on_note.clone()} />
         }
     };
+    let l = local.borrow();
     let rows: Html = if virtualised {
-        let keep = focused
-            .borrow()
+        let keep = l
+            .focused
             .as_deref()
             .and_then(|id| s.calls.iter().position(|c| c.id == id));
-        let (first, fit) = *view;
+        let (first, fit) = (l.first, l.fit);
         let mut out = vec![];
         for (n, part) in parts(total, window(first, fit, total), keep)
             .into_iter()
             .enumerate()
         {
             match part {
+                // One cell, no colspan: spanning the columns a narrow panel hides would bring them back.
                 Part::Gap(rows) => out.push(html! {
                     <tr key={format!("gap/{n}")} class="rcac-gap" aria-hidden="true" data-rows={rows.to_string()}><td></td></tr>
                 }),
@@ -229,11 +253,11 @@ pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
                 ].into_iter().map(|(class, label)| html! { <th scope="col" {class}>{ label }</th> }) }
                 if p.on_note.is_some() { <th scope="col" class="rcac-act"><span class="rcac-sr">{ "Notes" }</span></th> }
             </tr></thead>
-            <tbody ref={body} {onkeydown} {onfocusin}>{ rows }</tbody>
+            <tbody ref={l.body.clone()} {onkeydown} {onfocusin}>{ rows }</tbody>
         </table>
     };
     if virtualised {
-        html! { <div class="rcac-scroll" part="scroller" ref={scroller} {onscroll}>{ table }</div> }
+        html! { <div class="rcac-scroll" part="scroller" ref={l.scroller.clone()} {onscroll}>{ table }</div> }
     } else {
         table
     }
