@@ -117,9 +117,9 @@ try {
 }
 
 async function round(n) {
-  await control('/sandbox/calls', { extension: '102', count: n, answered: true, from: { name: 'Bench Caller', phoneNumber: '+14155550100' } });
-  // The widget: signed in by redirect; timed on the page the redirect comes back to.
+  // The widget: signed in by redirect; timed on the page the redirect comes back to. (freshPage resets the sandbox.)
   const s = await freshPage(env.browser);
+  await control('/sandbox/calls', { extension: '102', count: n, answered: true, from: { name: 'Bench Caller', phoneNumber: '+14155550100' } });
   await s.page.addInitScript(watchLongTasks);
   await s.page.addInitScript(watchPage);
   await s.page.goto(widgetUrl({}));

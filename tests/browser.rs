@@ -422,7 +422,7 @@ async fn a_long_list_renders_the_rows_in_view_and_keeps_focus_and_row_indexes_ri
     // The box the widget's stylesheet gives a long list (the harness renders without it).
     let style = gloo_utils_doc().create_element("style").unwrap();
     style.set_text_content(Some(
-        ".rcac-scroll { max-height: 400px; overflow-y: auto } .rcac-scroll .rcac-row { height: 40px }",
+        ".rcac-scroll { max-height: 400px; overflow-y: auto; overflow-anchor: none } .rcac-scroll .rcac-row { height: 40px }",
     ));
     gloo_utils_doc()
         .head()
@@ -451,7 +451,15 @@ async fn a_long_list_renders_the_rows_in_view_and_keeps_focus_and_row_indexes_ri
 
     // Scroll to the middle: the rows there are rendered, the focused one stays, in place.
     let scroller: HtmlElement = q(&root, ".rcac-scroll").unwrap().dyn_into().unwrap();
-    scroller.set_scroll_top(2500 * 40);
+    // Where row 2 500 is: rows are one pitch apart (their height and a collapsed border).
+    let top = |id: &str| {
+        q(&root, &format!("tr[data-call-id={id}]"))
+            .unwrap()
+            .get_bounding_client_rect()
+            .top()
+    };
+    let pitch = top("c1") - top("c0");
+    scroller.set_scroll_top((2500.0 * pitch) as i32);
     scroller
         .dispatch_event(&web_sys::Event::new("scroll").unwrap())
         .unwrap();
@@ -734,7 +742,19 @@ async fn mount_renders_into_a_shadow_root_and_unmounts_cleanly() {
     let mut w = rc_active_calls::mount(el.clone(), good.clone(), true).unwrap();
     yew::scheduler::flush().await;
     let shadow = el.shadow_root().unwrap();
-    assert!(shadow.query_selector("style").unwrap().is_some());
+    // The stylesheet is adopted, not a <style> element (a strict CSP refuses those), and shared by every widget.
+    assert!(shadow.query_selector("style").unwrap().is_none());
+    let sheets = shadow.adopted_style_sheets();
+    assert_eq!(sheets.length(), 1);
+    let other = container();
+    let mut second = rc_active_calls::mount(other.clone(), good.clone(), true).unwrap();
+    yew::scheduler::flush().await;
+    let theirs = other.shadow_root().unwrap().adopted_style_sheets();
+    assert!(
+        js_sys::Object::is(&sheets.get(0), &theirs.get(0)),
+        "one sheet for the page"
+    );
+    second.unmount();
     assert!(shadow.query_selector("section.rcac").unwrap().is_some());
     assert_eq!(el.child_element_count(), 0, "nothing in the light DOM");
     assert!(

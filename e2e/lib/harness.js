@@ -17,6 +17,19 @@ export const ARTIFACTS = join(root, 'e2e', 'artifacts');
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
 
+/// The standalone page's Content-Security-Policy, as strict as the widget allows: scripts and styles from its own
+/// origin only (no inline ones), WebAssembly, RingCentral (the sandbox) and its WebSocket gateway, no plugins, no
+/// base or form tricks; framed by nobody, or in embed mode by exactly the parent origins it names.
+export function standaloneCsp(query) {
+  const parents = query.get('embed') ? (query.get('parentOrigin') ?? '').split(',').map((o) => o.trim()) : [];
+  const ok = parents.length > 0 && parents.every((o) => /^https?:\/\/[a-z0-9.-]+(:\d+)?$/i.test(o));
+  return [
+    "default-src 'none'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'",
+    `connect-src 'self' ${SANDBOX} ${SANDBOX.replace(/^http/, 'ws')}`, 'img-src data:', "base-uri 'none'",
+    "form-action 'none'", `frame-ancestors ${ok ? parents.join(' ') : "'none'"}`,
+  ].join('; ');
+}
+
 function serveDist(port) {
   // `make build` writes the release here (trunk serve keeps dist/ for the demo).
   const dist = join(root, 'target', 'release-dist');
@@ -27,10 +40,12 @@ function serveDist(port) {
     try {
       const body = await readFile(file);
       // Host pages on other origins load embed.js, the glue and the wasm (as trunk serve allows in Trunk.toml).
-      res.writeHead(200, {
+      const headers = {
         'content-type': TYPES[extname(file)] || 'application/octet-stream',
         'access-control-allow-origin': '*',
-      }).end(body);
+      };
+      if (extname(file) === '.html') headers['content-security-policy'] = standaloneCsp(new URL(req.url, 'http://x').searchParams);
+      res.writeHead(200, headers).end(body);
     } catch {
       res.writeHead(404).end('not found');
     }
@@ -105,6 +120,12 @@ export async function freshPage(browser) {
   const page = await context.newPage();
   const seen = [];
   const net = [];
+  // Every page of the context reports Content-Security-Policy violations (in shadow roots too: the event is composed).
+  await context.addInitScript(() => {
+    addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+    }, true);
+  });
   const watch = (p) => {
     p.on('pageerror', (e) => seen.push(`pageerror: ${e.message}`));
     p.on('console', (m) => {
@@ -178,9 +199,10 @@ export function onlyStatuses(network, statuses) {
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-/// Runs axe-core on the page and fails with every violation it finds (`label` says which state).
+/// Runs axe-core on the page and fails with every violation it finds (`label` says which state). Evaluated through
+/// the DevTools protocol, as a script tag would be refused by the page's Content-Security-Policy.
 export async function axe(page, label) {
-  await page.addScriptTag({ path: AXE });
+  await page.evaluate(await readFile(AXE, 'utf8'));
   const result = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef
     const r = await axe.run(document, { resultTypes: ['violations'] });

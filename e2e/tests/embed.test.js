@@ -102,9 +102,10 @@ test('hostile host CSS leaves the widget intact, and the widget\'s CSS stays ins
   const { page, context, problems, network } = await freshPage(env.browser);
   await page.addInitScript(() => {
     document.addEventListener('DOMContentLoaded', () => {
-      const s = document.createElement('style');
-      s.textContent = '* { all: revert; color: red !important } table { display: none } button { visibility: hidden }';
-      document.head.append(s);
+      // A constructable sheet: the CRM page's CSP refuses inline <style>, as a strict host's would.
+      const s = new CSSStyleSheet();
+      s.replaceSync('* { all: revert; color: red !important } table { display: none } button { visibility: hidden }');
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, s];
       document.body.insertAdjacentHTML('beforeend',
         '<p class="rcac-muted" id="lookalike">page text</p><table class="rcac-table" id="host-table"><tr><td>x</td></tr></table>');
     });
@@ -318,16 +319,15 @@ test('iframe: events reach the parent at its origin, contacts resolve over postM
   await page.selectOption('#scope', 'account');
   await until(async () => (await frame.locator('select').inputValue()) === 'account');
 
-  // A foreign frame inside the CRM page (another origin) tries commands: ignored.
-  await page.evaluate(() => new Promise((ok) => {
-    const f = document.createElement('iframe');
-    f.src = 'http://localhost:18081/callback.html?noop=1';
-    f.onload = ok;
-    document.body.append(f);
-  }));
-  const foreign = page.frames().find((f) => f.url().startsWith('http://localhost:18081'));
+  // A window of another origin that the CRM page opened tries commands: ignored. (A window, not a frame: the CRM
+  // page's CSP frames only the widget.)
+  const [foreign] = await Promise.all([
+    context.waitForEvent('page'),
+    page.evaluate(() => { window.open('http://localhost:18081/callback.html?noop=1'); }),
+  ]);
+  await foreign.waitForLoadState();
   await foreign.evaluate(() => {
-    const target = window.parent.frames[0];
+    const target = window.opener.frames[0];
     for (const command of ['signOut', 'refresh']) target.postMessage({ target: 'rc-active-calls', command }, '*');
     target.postMessage({ target: 'rc-active-calls', command: 'setScope', scope: 'extension' }, '*');
   });
@@ -338,24 +338,38 @@ test('iframe: events reach the parent at its origin, contacts resolve over postM
   await context.close();
 });
 
-test('iframe: a page that is not the configured parent hears nothing', async () => {
+test('iframe: a page that is not the configured parent cannot frame the widget, and without that policy hears nothing', async () => {
   const { page, context, problems } = await freshPage(env.browser);
   // localhost:18081 is another origin than 127.0.0.1:18081, the parentOrigin the frame is given.
   await page.goto('http://localhost:18081/callback.html?noop=1');
+  const src = `${WIDGET}?embed=1&parentOrigin=http://127.0.0.1:18081&server=${SERVER}`;
+  // Served with its CSP, the widget's page names its parent in frame-ancestors: the browser refuses the frame.
+  const refused = new Promise((ok) => page.on('console', (m) => { if (/frame-ancestors/.test(m.text())) ok(); }));
+  await page.evaluate((u) => { const f = document.createElement('iframe'); f.id = 'refused'; f.src = u; document.body.append(f); }, src);
+  await refused;
+  assert.equal(await page.frameLocator('#refused').locator('#rc-active-calls').count(), 0);
+  await page.evaluate(() => document.getElementById('refused').remove());
+  // A host that serves the page without that policy: the widget's own check still addresses the parent only.
+  await page.route((u) => u.href.startsWith(`${WIDGET}?embed=1`), async (route) => {
+    const r = await route.fetch();
+    const headers = { ...r.headers() };
+    delete headers['content-security-policy'];
+    await route.fulfill({ response: r, headers });
+  });
   await page.evaluate((src) => {
     window.__heard = [];
     addEventListener('message', (e) => window.__heard.push(e.data));
     const f = document.createElement('iframe');
     f.src = src;
     document.body.append(f);
-  }, `${WIDGET}?embed=1&parentOrigin=http://127.0.0.1:18081&server=${SERVER}`);
+  }, src);
   // No clientId: the widget reports an `error` event at once, addressed to 127.0.0.1:18081 only.
   const frame = page.frameLocator('iframe');
   await frame.getByText('The widget needs configuring').waitFor();
   await page.waitForTimeout(1000);
   assert.deepEqual(await page.evaluate(() => window.__heard), []);
   // The browser itself refuses delivery to the wrong origin (and says so in the console); nothing else failed.
-  assert.deepEqual(problems().filter((p) => !/target origin provided .* does not match the recipient window's origin/.test(p)), []);
+  assert.deepEqual(problems().filter((p) => !/target origin provided .* does not match the recipient window's origin|frame-ancestors/.test(p)), []);
   await context.close();
 });
 
@@ -366,9 +380,10 @@ test('theme: auto follows the browser\'s dark preference, light and dark overrid
   await page.locator('#mount-point').waitFor({ state: 'attached' });
   const colours = await page.evaluate(async ({ url, server }) => {
     const { mount } = await import(url);
-    const bg = async (theme, style = '') => {
+    const bg = async (theme, bgProperty) => {
       const d = document.createElement('div');
-      d.setAttribute('style', style);
+      // Through the CSSOM: the page's CSP refuses style attributes.
+      if (bgProperty) d.style.setProperty('--rcac-bg', bgProperty);
       document.body.append(d);
       const w = mount(d, { clientId: 'demo-client', server, theme });
       await new Promise((r) => setTimeout(r, 50)); // the first render is scheduled, not synchronous
@@ -376,7 +391,7 @@ test('theme: auto follows the browser\'s dark preference, light and dark overrid
       w.unmount();
       return c;
     };
-    return { auto: await bg('auto'), light: await bg('light'), dark: await bg('dark'), host: await bg('dark', '--rcac-bg: rgb(1, 2, 3)') };
+    return { auto: await bg('auto'), light: await bg('light'), dark: await bg('dark'), host: await bg('dark', 'rgb(1, 2, 3)') };
   }, { url: EMBED, server: SERVER });
   assert.deepEqual(colours, { auto: 'rgb(21, 24, 29)', light: 'rgb(255, 255, 255)', dark: 'rgb(21, 24, 29)', host: 'rgb(1, 2, 3)' });
   assert.deepEqual(problems(), []);

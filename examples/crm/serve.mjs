@@ -15,6 +15,14 @@ const port = Number(arg('port', '8081'));
 const widget = arg('widget', 'http://127.0.0.1:8080').replace(/\/$/, '');
 const server = arg('server', 'http://127.0.0.1:8790').replace(/\/$/, '');
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css' };
+const ws = (u) => u.replace(/^http/, 'ws');
+// What a strict host needs for every way in (README, "Content-Security-Policy"): the widget's scripts and wasm
+// from its origin, RingCentral and its WebSocket gateway, the widget's origin as a frame; nothing inline.
+const CSP = [
+  "default-src 'none'", `script-src 'self' ${widget} 'wasm-unsafe-eval'`, "style-src 'self'",
+  `connect-src 'self' ${widget} ${server} ${ws(server)}`, `frame-src ${widget}`, 'img-src data:', "base-uri 'none'",
+  "form-action 'none'", "frame-ancestors 'none'",
+].join('; ');
 
 createServer(async (req, res) => {
   const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -27,7 +35,9 @@ createServer(async (req, res) => {
   if (!file.startsWith(here) || file.endsWith('.mjs')) { res.writeHead(404).end('not found'); return; }
   try {
     const body = await readFile(file);
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream' }).end(body);
+    const headers = { 'content-type': TYPES[extname(file)] || 'application/octet-stream' };
+    if (extname(file) === '.html') headers['content-security-policy'] = CSP;
+    res.writeHead(200, headers).end(body);
   } catch {
     res.writeHead(404).end('not found');
   }

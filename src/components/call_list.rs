@@ -55,16 +55,16 @@ struct Local {
     /// The row with keyboard focus (kept rendered), and the one to focus once rendered.
     focused: Option<String>,
     to_focus: Option<String>,
+    /// The scroll offset a key asked for, applied again once the spacers have their new heights (until then the
+    /// box may be too short to scroll that far).
+    want_top: Option<f64>,
 }
 
 impl Local {
-    /// Takes the scroller's offset and height; whether the window moved (then the list renders again).
-    fn look(&mut self, el: &Element, total: usize) -> bool {
-        let (first, fit) = in_view(
-            el.scroll_top() as f64,
-            el.client_height() as f64 - self.head_h,
-            self.row_h,
-        );
+    /// Takes the scroller's offset (or `top`) and height; whether the window moved (then the list renders again).
+    fn look(&mut self, el: &Element, top: Option<f64>, total: usize) -> bool {
+        let top = top.unwrap_or_else(|| el.scroll_top() as f64);
+        let (first, fit) = in_view(top, el.client_height() as f64 - self.head_h, self.row_h);
         let moved = fit != self.fit || moved(self.first, first, total, fit);
         if moved {
             (self.first, self.fit) = (first, fit);
@@ -88,6 +88,7 @@ pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
         head_h: 0.0,
         focused: None,
         to_focus: None,
+        want_top: None,
     });
     let redraw = use_force_update();
 
@@ -101,23 +102,52 @@ pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
             };
             if virtualised {
                 let rows = body.children();
-                let mut measured = None;
-                for r in (0..rows.length()).filter_map(|i| rows.item(i)) {
-                    if let Some(n) = r.get_attribute("data-rows") {
-                        if let Some(r) = r.dyn_ref::<HtmlElement>() {
-                            // Whole pixels, and an integer parsed: formatting or parsing an f64 would bring the
-                            // float formatting code into the wasm (20 KB gzip). Through the CSSOM: a strict
-                            // style-src forbids style attributes, not this.
-                            let px =
-                                (n.parse::<u32>().unwrap_or(0) as f64 * l.row_h).round() as u64;
-                            let _ = r.style().set_property("height", &format!("{px}px"));
-                        }
-                    } else if measured.is_none() && r.has_attribute("data-call-id") {
-                        measured = Some(r.get_bounding_client_rect().height());
+                // The rows' pitch, from the longest run of rendered rows (from the top of its first to the top of
+                // its last): a row's own box differs from the pitch by a fraction of a pixel (collapsed borders),
+                // which thousands of rows turn into a scroll position off by screens. A run is (first top, last
+                // top, height, rows).
+                type Run = (f64, f64, f64, u32);
+                let (mut run, mut best) = (None::<Run>, (0u32, 0.0f64));
+                let close = |run: Option<Run>, best: &mut (u32, f64)| {
+                    if let Some((first, last, height, n)) = run.filter(|r| r.3 > best.0) {
+                        *best = (
+                            n,
+                            if n > 1 {
+                                (last - first) / (n - 1) as f64
+                            } else {
+                                height
+                            },
+                        );
+                    }
+                };
+                let rows: Vec<Element> = (0..rows.length()).filter_map(|i| rows.item(i)).collect();
+                // Every spacer first, then the measuring: a layout read between two writes would see the box
+                // half resized, and the browser would clamp the scroll offset to it.
+                for r in &rows {
+                    if let (Some(n), Some(e)) =
+                        (r.get_attribute("data-rows"), r.dyn_ref::<HtmlElement>())
+                    {
+                        // Whole pixels, and an integer parsed: formatting or parsing an f64 would bring the float
+                        // formatting code into the wasm (20 KB gzip). Through the CSSOM: a strict style-src
+                        // forbids style attributes, not this.
+                        let px = (n.parse::<u32>().unwrap_or(0) as f64 * l.row_h).round() as u64;
+                        let _ = e.style().set_property("height", &format!("{px}px"));
                     }
                 }
+                for r in &rows {
+                    if r.has_attribute("data-call-id") {
+                        let b = r.get_bounding_client_rect();
+                        let (first, _, _, n) = run.unwrap_or((b.top(), 0.0, 0.0, 0));
+                        run = Some((first, b.top(), b.height(), n + 1));
+                    } else {
+                        // A gap or a note box ends the run.
+                        close(run.take(), &mut best);
+                    }
+                }
+                close(run, &mut best);
+                let measured = (best.0 > 0).then_some(best.1);
                 let mut again = false;
-                if let Some(h) = measured.filter(|h| *h > 0.0 && (h - l.row_h).abs() > 0.5) {
+                if let Some(h) = measured.filter(|h| *h > 0.0 && (h - l.row_h).abs() > 0.01) {
                     l.row_h = h;
                     again = true;
                 }
@@ -125,7 +155,10 @@ pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
                     if let Some(head) = el.query_selector("thead").ok().flatten() {
                         l.head_h = head.get_bounding_client_rect().height();
                     }
-                    again |= l.look(&el, total);
+                    if let Some(top) = l.want_top.take() {
+                        el.set_scroll_top(top as i32);
+                    }
+                    again |= l.look(&el, None, total);
                 }
                 if again {
                     // Not while borrowed: the render it starts reads `local`.
@@ -146,7 +179,7 @@ pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
         let (local, redraw) = (local.clone(), redraw.clone());
         Callback::from(move |e: Event| {
             if let Some(el) = e.target_dyn_into::<Element>() {
-                if local.borrow_mut().look(&el, total) {
+                if local.borrow_mut().look(&el, None, total) {
                     redraw.force_update();
                 }
             }
@@ -187,10 +220,12 @@ pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
                 {
                     let mut l = local.borrow_mut();
                     let viewport = el.client_height() as f64 - l.head_h;
-                    if let Some(top) = reveal(to, el.scroll_top() as f64, viewport, l.row_h) {
+                    let top = reveal(to, el.scroll_top() as f64, viewport, l.row_h);
+                    if let Some(top) = top {
                         el.set_scroll_top(top as i32);
                     }
-                    l.look(&el, total);
+                    l.look(&el, top, total);
+                    l.want_top = top;
                     l.to_focus = Some(target);
                 }
                 redraw.force_update();
@@ -221,16 +256,22 @@ pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
             .and_then(|id| s.calls.iter().position(|c| c.id == id));
         let (first, fit) = (l.first, l.fit);
         let mut out = vec![];
-        for (n, part) in parts(total, window(first, fit, total), keep)
-            .into_iter()
-            .enumerate()
-        {
+        // A spacer is keyed by the row it starts at: a moving window then adds and drops spacers around the rows
+        // that stay, and never moves a row (moving the focused one would blur it).
+        let mut at = 0;
+        for part in parts(total, window(first, fit, total), keep) {
             match part {
                 // One cell, no colspan: spanning the columns a narrow panel hides would bring them back.
-                Part::Gap(rows) => out.push(html! {
-                    <tr key={format!("gap/{n}")} class="rcac-gap" aria-hidden="true" data-rows={rows.to_string()}><td></td></tr>
-                }),
-                Part::Rows(r) => out.extend(r.map(row)),
+                Part::Gap(rows) => {
+                    out.push(html! {
+                        <tr key={format!("gap/{at}")} class="rcac-gap" aria-hidden="true" data-rows={rows.to_string()}><td></td></tr>
+                    });
+                    at += rows;
+                }
+                Part::Rows(r) => {
+                    at = r.end;
+                    out.extend(r.map(row));
+                }
             }
         }
         out.into_iter().collect()

@@ -1,7 +1,7 @@
 //! The wasm exports behind the JS API (`embed/js/rc-active-calls.js`): `mount` and the `Widget` handle it
 //! returns, the standalone page's `start`, and `handBack` for a popup's sign-in callback. Each widget renders into
-//! a shadow root of its host element with its own copy of the stylesheet, so the page's CSS and the widget's do
-//! not meet.
+//! a shadow root of its host element, which adopts the page's one copy of the stylesheet, so the page's CSS and
+//! the widget's do not meet.
 
 use super::commands::Command;
 use super::host::Host;
@@ -21,7 +21,13 @@ const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.min.css"));
 thread_local! {
     /// Elements with a widget on them: a second `mount` on one is refused.
     static MOUNTED: RefCell<Vec<Element>> = const { RefCell::new(vec![]) };
-    /// This window is a sign-in popup's callback: it hands the answer back and mounts nothing.
+    /// The stylesheet every widget on the page adopts: parsed once, and no `<style>` element, which a
+    /// Content-Security-Policy without `'unsafe-inline'` in `style-src` refuses (constructable sheets are not
+    /// inline styles). `None` where constructable sheets are missing.
+    static SHEET: Option<web_sys::CssStyleSheet> = web_sys::CssStyleSheet::new()
+        .ok()
+        .filter(|s| s.replace_sync(CSS).is_ok());
+        /// This window is a sign-in popup's callback: it hands the answer back and mounts nothing.
     static HANDED_BACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
@@ -104,10 +110,20 @@ fn shadow_mount_point(el: &Element) -> Option<Element> {
     };
     shadow.set_inner_html("");
     let doc = el.owner_document()?;
-    let style = doc.create_element("style").ok()?;
-    style.set_text_content(Some(CSS));
+    // The page's one sheet, adopted (a sheet made in this window's document can only be adopted there); else a
+    // `<style>` element, which works wherever a strict style-src is not in force.
+    let ours = web::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d == doc);
+    match SHEET.with(|s| s.clone()).filter(|_| ours) {
+        Some(sheet) => shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet)),
+        None => {
+            let style = doc.create_element("style").ok()?;
+            style.set_text_content(Some(CSS));
+            shadow.append_child(&style).ok()?;
+        }
+    }
     let root = doc.create_element("div").ok()?;
-    shadow.append_child(&style).ok()?;
     shadow.append_child(&root).ok()?;
     Some(root)
 }

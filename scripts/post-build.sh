@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Trunk post-build hook. 1. Moves trunk's inline module loader out of index.html into loader.js, so the standalone
+# page runs under `script-src 'self'` with no hash to keep in step (every profile: `trunk serve` too). 2. In release
+# builds, minifies the JS glue, embed.js and the page's scripts with terser (trunk's own minifier cannot parse the
+# glue's `export … as default`). Part of the 100 KB budget.
+set -euo pipefail
+node - "$TRUNK_STAGING_DIR" <<'JS'
+const fs = require('fs');
+const path = require('path');
+const dir = process.argv[2];
+const page = path.join(dir, 'index.html');
+const html = fs.readFileSync(page, 'utf8');
+const inline = /<script type="module">([\s\S]*?)<\/script>/;
+const m = html.match(inline);
+if (!m) { console.error('post-build: no inline loader in index.html'); process.exit(1); }
+fs.writeFileSync(path.join(dir, 'loader.js'), m[1].trim() + '\n');
+let out = html.replace(inline, '<script type="module" src="/loader.js"></script>');
+if (/<script(?![^>]*\bsrc=)[^>]*>|<style[\s>]|\sstyle=/.test(out)) { console.error('post-build: index.html still has inline script or style'); process.exit(1); }
+fs.writeFileSync(page, out);
+JS
+[ "${TRUNK_PROFILE:-}" = release ] || exit 0
+terser="$(dirname "$0")/../tools/node_modules/.bin/terser"
+for f in "$TRUNK_STAGING_DIR"/*.js; do
+  "$terser" "$f" --module --compress passes=2 --mangle --output "$f"
+done
