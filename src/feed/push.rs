@@ -58,6 +58,11 @@ struct Socket {
 impl Socket {
     fn open(url: &str) -> Option<Socket> {
         let ws = web_sys::WebSocket::new(url).ok()?;
+        // A socket the page's Content-Security-Policy refuses is closed at once, before any handler could hear it
+        // (Chromium): the same as a constructor that throws.
+        if ws.ready_state() == web_sys::WebSocket::CLOSED {
+            return None;
+        }
         let inbox: Rc<RefCell<Inbox>> = Rc::default();
         let tell = |inbox: &Rc<RefCell<Inbox>>, t: Told| {
             let mut i = inbox.borrow_mut();
@@ -216,7 +221,9 @@ pub(super) async fn run(weak: Weak<Inner>) {
         }
         // A page whose policy forbids the socket throws here (or closes it unopened, below).
         let Some(socket) = Socket::open(&url) else {
-            next_try = failed(&inner).0;
+            // The same page refuses the same way every time: no use spending wstokens on it soon again.
+            failed(&inner);
+            next_try = web::now() + super::reconnect::RETRY_LIVE_MS;
             inner.set_push(|every_secs| Push::Off {
                 why: "this page does not allow a WebSocket to RingCentral".into(),
                 every_secs,
