@@ -65,6 +65,25 @@ pub fn parts(total: usize, window: Range<usize>, keep: Option<usize>) -> Vec<Par
     out
 }
 
+/// The rows' pitch from what is rendered, top to bottom: `Some((top, height))` for a call's row, `None` for a
+/// spacer or a note box, which end a run of rows. Taken over the longest run, from the top of its first row to the
+/// top of its last: a row's own box differs from the pitch by a fraction of a pixel (collapsed borders), which
+/// thousands of rows turn into a scroll offset off by screens. A lone row gives its height.
+pub fn pitch(rows: &[Option<(f64, f64)>]) -> Option<f64> {
+    let mut best: Option<(usize, f64)> = None;
+    for run in rows.split(Option::is_none).filter(|r| !r.is_empty()) {
+        let (first, last) = (run[0]?, run[run.len() - 1]?);
+        let p = match run.len() {
+            1 => first.1,
+            n => (last.0 - first.0) / (n - 1) as f64,
+        };
+        if best.is_none_or(|(n, _)| run.len() > n) {
+            best = Some((run.len(), p));
+        }
+    }
+    best.map(|(_, p)| p).filter(|p| *p > 0.0)
+}
+
 /// The scroll offset that brings row `i` into view, or `None` when it is in view already.
 pub fn reveal(i: usize, scroll_top: f64, viewport_h: f64, row_h: f64) -> Option<f64> {
     let top = i as f64 * row_h;
@@ -162,6 +181,19 @@ mod tests {
             parts(300, 0..21, Some(21)),
             vec![Part::Rows(0..21), Part::Rows(21..22), Part::Gap(278)]
         );
+    }
+
+    #[test]
+    fn the_pitch_comes_from_the_longest_run() {
+        let row = |top: f64| Some((top, 40.0));
+        // Rows 42 apart (40 high and a border): the kept row alone, a spacer, then the window.
+        assert_eq!(
+            pitch(&[row(0.0), None, row(5000.0), row(5042.0), row(5084.0)]),
+            Some(42.0)
+        );
+        assert_eq!(pitch(&[row(10.0)]), Some(40.0));
+        assert_eq!(pitch(&[None, None]), None);
+        assert_eq!(pitch(&[]), None);
     }
 
     #[test]

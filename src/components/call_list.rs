@@ -6,7 +6,7 @@
 
 use super::call_row::CallRow;
 use super::panel::NoteEvent;
-use crate::list_window::{in_view, moved, parts, reveal, step, window, Part, VIRTUAL_FROM};
+use crate::list_window::{in_view, moved, parts, pitch, reveal, step, window, Part, VIRTUAL_FROM};
 use crate::state::State;
 use crate::web::TimeFormat;
 use std::rc::Rc;
@@ -26,11 +26,12 @@ pub struct ListProps<S: StateRef> {
     pub on_note: Option<Callback<NoteEvent>>,
 }
 
-/// The row element an event came from (a row itself, not a button or the note box inside it).
-fn row_of(target: Option<web_sys::EventTarget>) -> Option<(HtmlElement, String)> {
-    let row = target?.dyn_into::<HtmlElement>().ok()?;
-    let id = row.get_attribute("data-call-id")?;
-    Some((row, id))
+/// The call id of the row an event came from (a row itself, not a button or the note box inside it).
+fn row_of(target: Option<web_sys::EventTarget>) -> Option<String> {
+    target?
+        .dyn_into::<Element>()
+        .ok()?
+        .get_attribute("data-call-id")
 }
 
 /// The row for `id` among the body's children.
@@ -102,24 +103,6 @@ pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
             };
             if virtualised {
                 let rows = body.children();
-                // The rows' pitch, from the longest run of rendered rows (from the top of its first to the top of
-                // its last): a row's own box differs from the pitch by a fraction of a pixel (collapsed borders),
-                // which thousands of rows turn into a scroll position off by screens. A run is (first top, last
-                // top, height, rows).
-                type Run = (f64, f64, f64, u32);
-                let (mut run, mut best) = (None::<Run>, (0u32, 0.0f64));
-                let close = |run: Option<Run>, best: &mut (u32, f64)| {
-                    if let Some((first, last, height, n)) = run.filter(|r| r.3 > best.0) {
-                        *best = (
-                            n,
-                            if n > 1 {
-                                (last - first) / (n - 1) as f64
-                            } else {
-                                height
-                            },
-                        );
-                    }
-                };
                 let rows: Vec<Element> = (0..rows.length()).filter_map(|i| rows.item(i)).collect();
                 // Every spacer first, then the measuring: a layout read between two writes would see the box
                 // half resized, and the browser would clamp the scroll offset to it.
@@ -134,20 +117,19 @@ pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
                         let _ = e.style().set_property("height", &format!("{px}px"));
                     }
                 }
-                for r in &rows {
-                    if r.has_attribute("data-call-id") {
-                        let b = r.get_bounding_client_rect();
-                        let (first, _, _, n) = run.unwrap_or((b.top(), 0.0, 0.0, 0));
-                        run = Some((first, b.top(), b.height(), n + 1));
-                    } else {
-                        // A gap or a note box ends the run.
-                        close(run.take(), &mut best);
-                    }
-                }
-                close(run, &mut best);
-                let measured = (best.0 > 0).then_some(best.1);
+                // Then the rows' pitch (list_window::pitch): a call's row by its box, a spacer or note box none.
+                let boxes: Vec<_> = rows
+                    .iter()
+                    .map(|r| {
+                        r.has_attribute("data-call-id").then(|| {
+                            let b = r.get_bounding_client_rect();
+                            (b.top(), b.height())
+                        })
+                    })
+                    .collect();
+                let measured = pitch(&boxes);
                 let mut again = false;
-                if let Some(h) = measured.filter(|h| *h > 0.0 && (h - l.row_h).abs() > 0.01) {
+                if let Some(h) = measured.filter(|h| (h - l.row_h).abs() > 0.01) {
                     l.row_h = h;
                     again = true;
                 }
@@ -188,7 +170,7 @@ pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
     let onfocusin = {
         let local = local.clone();
         Callback::from(move |e: FocusEvent| {
-            if let Some((_, id)) = row_of(e.target()) {
+            if let Some(id) = row_of(e.target()) {
                 local.borrow_mut().focused = Some(id);
             }
         })
@@ -196,7 +178,7 @@ pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
     let onkeydown = {
         let (state, local) = (p.state.clone(), local.clone());
         Callback::from(move |e: KeyboardEvent| {
-            let Some((_, id)) = row_of(e.target()) else {
+            let Some(id) = row_of(e.target()) else {
                 return;
             };
             let calls = &state.calls;
