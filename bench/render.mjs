@@ -2,6 +2,7 @@
 // the machine's load, so the plain page runs in the same round as the widget and the ratio is what to read.
 import { startAll, control, freshPage, widgetUrl, signInOnSandboxPage, approve, SANDBOX } from '../e2e/lib/harness.js';
 import { createRequire } from 'node:module';
+import { keepWasmMemory } from './wasm-memory.mjs';
 
 const SDK_BUNDLE = createRequire(new URL('../e2e/package.json', import.meta.url)).resolve('@ringcentral/sdk/dist/ringcentral.min.js');
 
@@ -75,16 +76,11 @@ load(); setInterval(load, 10000); setInterval(tick, 1000);
 </script>`;
 
 /// For both pages, measured the same way: the first frame with a call's row in it, in ms from the page's navigation
-/// (the widget's page being the one the sign-in redirects back to, which exchanges the code first); and the wasm
-/// module's memory, where the page has one.
+/// (the widget's page being the one the sign-in redirects back to, which exchanges the code first).
 const watchPage = () => {
   const found = () => document.querySelector('tbody tr') || document.querySelector('#rc-active-calls')?.shadowRoot?.querySelector('tr.rcac-row');
   const look = () => { if (found()) window.__first = performance.now(); else requestAnimationFrame(look); };
   requestAnimationFrame(look);
-  const keep = (r) => { window.__wasmMemory = (r.instance ?? r).exports.memory; return r; };
-  const [is, i] = [WebAssembly.instantiateStreaming, WebAssembly.instantiate];
-  WebAssembly.instantiateStreaming = (...a) => is(...a).then(keep);
-  WebAssembly.instantiate = (...a) => i(...a).then(keep);
 };
 
 async function plainToken() {
@@ -122,6 +118,7 @@ async function round(n) {
   await control('/sandbox/calls', { extension: '102', count: n, answered: true, from: { name: 'Bench Caller', phoneNumber: '+14155550100' } });
   await s.page.addInitScript(watchLongTasks);
   await s.page.addInitScript(watchPage);
+  await s.page.addInitScript(keepWasmMemory);
   await s.page.goto(widgetUrl({}));
   await s.page.getByRole('button', { name: 'Sign in with RingCentral' }).click();
   await s.page.waitForURL(/authorize/);
@@ -140,6 +137,7 @@ async function round(n) {
   await p.route(`${SANDBOX}/bench/sdk.js`, (r) => r.fulfill({ contentType: 'text/javascript', path: SDK_BUNDLE }));
   await p.addInitScript(watchLongTasks);
   await p.addInitScript(watchPage);
+  await p.addInitScript(keepWasmMemory);
   await p.goto(`${SANDBOX}/bench/plain.html`);
   await p.waitForFunction(() => window.__first, null, { timeout: 60000 });
   const plainFirst = await p.evaluate(() => window.__first);

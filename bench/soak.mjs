@@ -4,6 +4,7 @@
 import { startAll, control, freshPage, widgetUrl, signInOnSandboxPage } from '../e2e/lib/harness.js';
 import { sleep, grants } from '../e2e/lib/tabs.js';
 import { requests } from '../e2e/lib/harness.js';
+import { keepWasmMemory } from './wasm-memory.mjs';
 
 const POLLS = Number(process.env.POLLS ?? 10000);
 const WARM_UP = 200;
@@ -11,7 +12,7 @@ const WARM_UP = 200;
 // the sandbox's rate-limit window sees what the widget's scheduler saw.
 const STEP_MS = 1000;
 
-/// Counts the page's live timers and requests in flight, and keeps the wasm module's memory where we can read it.
+/// Counts the page's live timers and requests in flight (and reads the wasm memory `keepWasmMemory` kept).
 const counters = () => {
   const live = new Set();
   const [st, ct, si, ci] = [setTimeout, clearTimeout, setInterval, clearInterval];
@@ -26,10 +27,6 @@ const counters = () => {
   let inflight = 0;
   const f = fetch;
   window.fetch = (...a) => { inflight++; return f(...a).finally(() => { inflight--; }); };
-  const keep = (r) => { window.__wasmMemory = (r.instance ?? r).exports.memory; return r; };
-  const [is, i] = [WebAssembly.instantiateStreaming, WebAssembly.instantiate];
-  WebAssembly.instantiateStreaming = (...a) => is(...a).then(keep);
-  WebAssembly.instantiate = (...a) => i(...a).then(keep);
   window.__counts = () => ({ timers: live.size, inflight, wasm: window.__wasmMemory?.buffer.byteLength ?? 0 });
 };
 
@@ -41,6 +38,7 @@ try {
   const { now } = await control('/sandbox/clock', undefined, 'GET');
   await context.clock.install({ time: now });
   await page.addInitScript(counters);
+  await page.addInitScript(keepWasmMemory);
   let sent = 0;
   let done = 0;
   const isPoll = (r) => r.method() === 'GET' && r.url().includes('/active-calls');

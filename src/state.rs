@@ -234,14 +234,19 @@ impl State {
     }
 }
 
-/// Newest first, then by id, so the order is stable. An insertion sort: the list is usually sorted already
+/// The list's order: newest first, then by id (so the order is stable); `Less` when `a` comes before `b`.
+fn newest_first(a: &CallView, b: &CallView) -> std::cmp::Ordering {
+    b.start_ms
+        .total_cmp(&a.start_ms)
+        .then_with(|| b.id.cmp(&a.id))
+}
+
+/// Sorts by `newest_first`. An insertion sort: the list is usually sorted already
 /// (RingCentral sends newest first), which costs one pass, and it is far smaller in wasm than the standard library's
 /// sorts. A list in the opposite order (oldest first) is reversed before, so it costs one pass too, not n² / 2 moves
 /// (an admin's 5 000 calls).
 fn sort_newest_first(calls: &mut [CallView]) {
-    let after = |a: &CallView, b: &CallView| {
-        a.start_ms < b.start_ms || (a.start_ms == b.start_ms && a.id < b.id)
-    };
+    let after = |a: &CallView, b: &CallView| newest_first(a, b).is_gt();
     if let [first, .., last] = &*calls {
         if after(first, last) {
             calls.reverse();
@@ -260,11 +265,7 @@ fn sort_newest_first(calls: &mut [CallView]) {
 /// calls, and comparing two lists pair by pair was a long task on every poll. A binary search finds the same record
 /// (same start, same id); only a call not found so (new, gone, or a pushed row and its record) costs a scan.
 fn find_in<'a>(list: &'a [CallView], c: &CallView) -> Option<&'a CallView> {
-    match list.binary_search_by(|x| {
-        c.start_ms
-            .total_cmp(&x.start_ms)
-            .then_with(|| c.id.cmp(&x.id))
-    }) {
+    match list.binary_search_by(|x| newest_first(x, c)) {
         Ok(i) => Some(&list[i]),
         Err(_) => list.iter().find(|b| b.same_call(c)),
     }

@@ -27,7 +27,7 @@ thread_local! {
     static SHEET: Option<web_sys::CssStyleSheet> = web_sys::CssStyleSheet::new()
         .ok()
         .filter(|s| s.replace_sync(CSS).is_ok());
-        /// This window is a sign-in popup's callback: it hands the answer back and mounts nothing.
+    /// This window is a sign-in popup's callback: it hands the answer back and mounts nothing.
     static HANDED_BACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
