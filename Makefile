@@ -7,7 +7,7 @@ WIDGET_PORT  ?= 8080
 CRM_PORT     ?= 8081
 DEMO_URL     := http://127.0.0.1:$(WIDGET_PORT)/?clientId=demo-client&server=http://$(SANDBOX_ADDR)
 
-.PHONY: setup demo test test-native test-wasm test-e2e lint size build sandbox clean
+.PHONY: setup demo test test-native test-wasm test-e2e lint size build sandbox clean fuzz
 
 setup:
 	@scripts/setup.sh
@@ -55,6 +55,12 @@ test-wasm:
 # Playwright (playwright-core + Debian's Chromium) against the release build and rc-sandbox.
 test-e2e: build sandbox
 	cd e2e && node --test --test-concurrency=1 tests/
+
+# Ten million inputs through every parser of outside input (fuzz/); `make test` runs a short pass of each.
+# FUZZ_ARGS: e.g. `--inputs 1000000 --seed 7 records`.
+FUZZ_ARGS ?= --inputs 10000000
+fuzz:
+	cargo run --release -p rc-fuzz -- $(FUZZ_ARGS)
 
 size: setup
 	bench/size

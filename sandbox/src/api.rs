@@ -2,11 +2,11 @@
 
 use crate::errors::ApiError;
 use crate::events::Detail;
-use crate::params::Params;
+use crate::params::{Params, Segments};
 use crate::ratelimit::Group;
 use crate::state::AppState;
 use crate::tokens::Session;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Json;
@@ -86,7 +86,7 @@ fn resolve_extension(st: &AppState, s: &Session, ext: &str) -> Result<String, Ap
 /// `GET /restapi/v1.0/account/{accountId}/extension/{extensionId}` (Light group).
 pub async fn extension_info(
     State(st): State<AppState>,
-    Path((account, ext)): Path<(String, String)>,
+    Segments((account, ext)): Segments<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let session = authenticate(&st, &headers)?;
@@ -120,7 +120,7 @@ pub async fn extension_info(
 /// same body as a presence event, with `detailedTelephonyState` and `sipData` as the query asks.
 pub async fn presence(
     State(st): State<AppState>,
-    Path((account, ext)): Path<(String, String)>,
+    Segments((account, ext)): Segments<(String, String)>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -167,7 +167,7 @@ fn require_app_permission(st: &AppState, s: &Session, permission: &str) -> Resul
 /// `GET /restapi/v1.0/account/{accountId}/extension/{extensionId}/active-calls`
 pub async fn extension_active_calls(
     State(st): State<AppState>,
-    Path((account, ext)): Path<(String, String)>,
+    Segments((account, ext)): Segments<(String, String)>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -177,7 +177,7 @@ pub async fn extension_active_calls(
 /// `GET /restapi/v1.0/account/{accountId}/active-calls` (admins only).
 pub async fn account_active_calls(
     State(st): State<AppState>,
-    Path(account): Path<String>,
+    Segments(account): Segments<String>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {

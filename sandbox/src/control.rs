@@ -7,8 +7,9 @@ use crate::config::{Limit, World, WsSettings};
 use crate::errors::ApiError;
 use crate::faults::Fault;
 use crate::gateway::hub::{Delay, Failing};
+use crate::params::Segments;
 use crate::state::{AppState, Inner};
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -231,7 +232,7 @@ async fn start_call(
 
 async fn answer_call(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    Segments(id): Segments<String>,
 ) -> Result<Json<Value>, ApiError> {
     let now = st.clock.now();
     let mut g = st.lock();
@@ -253,7 +254,7 @@ struct EndCallReq {
 
 async fn end_call(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    Segments(id): Segments<String>,
     JsonBody(req): JsonBody<EndCallReq>,
 ) -> Result<Json<Value>, ApiError> {
     let now = st.clock.now();

@@ -5,6 +5,26 @@ use crate::errors::ApiError;
 use axum::body::Body;
 use axum::http::StatusCode;
 
+/// axum's `Path`, refusing a segment it cannot decode (`%C3%28`) the way RingCentral refuses an unknown resource:
+/// axum's own refusal is plain text, not RingCentral's shape (found by fuzzing).
+pub struct Segments<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromRequestParts<S>
+    for Segments<T>
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(t)| Segments(t))
+            .map_err(|_| ApiError::not_found())
+    }
+}
+
 /// Form bodies larger than this get 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 

@@ -230,7 +230,7 @@ async fn serve(mut socket: WebSocket, st: AppState, query: Params) {
 }
 
 /// The client frame's answers, each with the type the request log records.
-fn answer(st: &AppState, connection: u64, text: &str) -> Vec<(String, String)> {
+pub fn answer(st: &AppState, connection: u64, text: &str) -> Vec<(String, String)> {
     let now = st.clock.now();
     let mut g = st.lock();
     if let Some(c) = g.hub.connection(connection) {

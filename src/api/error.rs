@@ -89,13 +89,13 @@ impl ApiError {
         let b = body.unwrap_or_default();
         let first = b.errors.first().cloned().unwrap_or_default();
         // The specific code is in errors[]; the top-level one may be symbolic (`InsufficientPermissions`).
-        let code = first.error_code.clone().or(b.error_code.clone());
-        let message = first
-            .message
-            .clone()
-            .or(b.error_description.clone())
-            .or(b.message.clone())
-            .or(b.error.clone())
+        // A blank field says nothing: the next one speaks (fuzzing found `errors[0].message: ""` shown as nothing).
+        let said = |s: &Option<String>| s.clone().filter(|t| !t.trim().is_empty());
+        let code = said(&first.error_code).or(said(&b.error_code));
+        let message = said(&first.message)
+            .or(said(&b.error_description))
+            .or(said(&b.message))
+            .or(said(&b.error))
             .unwrap_or_else(|| format!("HTTP {status}"));
         let oauth = b.error.as_deref();
         match status {
@@ -244,6 +244,17 @@ mod tests {
             r#"{"error":"unauthorized_client","errors":[{"errorCode":"OAU-251","message":"Unauthorized for this grant type"}]}"#,
         );
         assert_eq!(e.summary(), "OAU-251 Unauthorized for this grant type");
+    }
+
+    #[test]
+    fn blank_fields_give_way_to_the_next() {
+        // Found by fuzzing: an empty message in errors[] hid the top-level one.
+        let e = map(
+            401,
+            r#"{"errorCode":"TokenInvalid","message":"Access token is invalid","errors":[{"errorCode":" ","message":""}]}"#,
+        );
+        assert_eq!(e.summary(), "TokenInvalid Access token is invalid");
+        assert_eq!(map(500, r#"{"message":"\r\n"}"#).message(), "HTTP 500");
     }
 
     #[test]

@@ -115,7 +115,8 @@ mod browser {
 #[cfg(target_arch = "wasm32")]
 pub use browser::parse;
 
-#[cfg(test)]
+// Native tests and the fuzzers read `serde_json::Value`s.
+#[cfg(any(test, feature = "json-value"))]
 impl Json for serde_json::Value {
     fn get(&self, key: &str) -> Option<Self> {
         self.as_object()?.get(key).filter(|v| !v.is_null()).cloned()
@@ -144,7 +145,7 @@ pub trait Source: Sized {
     fn entries(&self) -> Option<Vec<Self>>;
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "json-value"))]
 impl Source for serde_json::Value {
     fn read<T: DeserializeOwned>(&self) -> Option<T> {
         super::lenient::maybe_object(self.clone()).ok().flatten()

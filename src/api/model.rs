@@ -229,15 +229,17 @@ pub struct CallRecord {
 impl CallRecord {
     /// `None` when the record lacks what a call needs: a string `id`, `startTime` and `direction`.
     pub fn read<J: Json>(j: &J) -> Option<CallRecord> {
-        let known = |key: &str, list: &[&str]| j.str_at(key).map(|t| Known::new(t, list));
+        // A blank enum value ("", "\r\n") reads as absent: shown as it came it would be an empty label (fuzzing).
+        let word = |key: &str| j.str_at(key).filter(|t| !t.trim().is_empty());
+        let known = |key: &str, list: &[&str]| word(key).map(|t| Known::new(t, list));
         Some(CallRecord {
             id: j.str_at("id").filter(|s| !s.is_empty())?,
             start_time: j.str_at("startTime")?,
-            direction: Direction::parse(&j.str_at("direction")?),
+            direction: Direction::parse(&word("direction")?),
             session_id: j.id_at("sessionId"),
             telephony_session_id: j.str_at("telephonySessionId"),
             duration: j.num_at("duration").filter(|d| *d >= 0.0),
-            call_type: j.str_at("type").map(|t| CallType::parse(&t)),
+            call_type: word("type").map(|t| CallType::parse(&t)),
             action: known("action", ACTIONS),
             result: known("result", RESULTS),
             reason: known("reason", REASONS),
@@ -245,7 +247,7 @@ impl CallRecord {
             from: Party::read(j.get("from")),
             to: Party::read(j.get("to")),
             extension_id: j.get("extension").and_then(|e| e.id_at("id")),
-            transport: j.str_at("transport").map(|t| Transport::parse(&t)),
+            transport: word("transport").map(|t| Transport::parse(&t)),
         })
     }
 
@@ -580,6 +582,21 @@ pub mod tests {
         assert!(CallLogPage::read(&json(r#"{"uri":"x"}"#)).is_err());
         assert!(CallLogPage::read(&json(r#"{"records":{}}"#)).is_err());
         assert!(CallLogPage::read(&json(r#"[1,2]"#)).is_err());
+    }
+
+    #[test]
+    fn blank_enum_values_read_as_absent() {
+        // Found by fuzzing: a result of "" or "\r\n" became an empty status label, a blank direction an empty word.
+        let p = page(
+            r#"{"records":[{"id":"a","startTime":"2027-01-15T07:59:00Z","direction":"Inbound","result":"\r\n","type":" "},
+                           {"id":"b","startTime":"2027-01-15T07:59:00Z","direction":""}]}"#,
+        );
+        assert_eq!(p.records.len(), 1);
+        assert_eq!(p.unreadable, 1);
+        assert_eq!(
+            (p.records[0].result.clone(), p.records[0].call_type.clone()),
+            (None, None)
+        );
     }
 
     #[test]
