@@ -36,8 +36,11 @@ impl Contact {
     }
 
     fn checked(c: ContactIn, base: &str) -> Option<Contact> {
-        let name = c.name?.trim().to_string();
-        if name.is_empty() {
+        let name = crate::api::model::capped(
+            c.name?.trim().to_string(),
+            crate::api::model::MAX_NAME_CHARS,
+        );
+        if !crate::format::visible(&name) {
             return None;
         }
         let url = c.url.and_then(|u| {

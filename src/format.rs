@@ -150,12 +150,24 @@ pub fn direction(d: &Direction) -> (&'static str, String) {
     match d {
         Direction::Inbound => ("↙", "Inbound".into()),
         Direction::Outbound => ("↗", "Outbound".into()),
-        Direction::Other(t) => ("•", t.clone()),
+        Direction::Other(t) if visible(t) => ("•", t.clone()),
+        Direction::Other(_) => ("•", "Unknown".into()),
     }
 }
 
 fn clean(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    s.as_deref().map(str::trim).filter(|s| visible(s))
+}
+
+/// Text with something to see: not only spaces, controls and invisible format characters (zero-width spaces and
+/// joiners, bidi marks and overrides, the BOM), which would make a blank name.
+pub fn visible(s: &str) -> bool {
+    s.chars().any(|c| {
+        !c.is_whitespace()
+            && !c.is_control()
+            && !matches!(c, '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+    })
 }
 
 /// The party's name, else number, else extension, else "Unknown".
@@ -221,6 +233,28 @@ mod tests {
     use super::*;
     use crate::api::model::tests::{json, WIDGETS_MOCK};
     use crate::api::model::CallLogPage;
+
+    #[test]
+    fn invisible_and_huge_names() {
+        let party = |name: String| {
+            crate::api::model::Party::read(Some(json(
+                &serde_json::json!({"name": name, "phoneNumber": "+14155550100"}).to_string(),
+            )))
+        };
+        // Only zero-width and bidi characters: the number is shown instead of a blank.
+        assert_eq!(
+            party("\u{200B}\u{202E}\u{FEFF} ".into()).name.map(|_| ()),
+            Some(())
+        );
+        assert_eq!(
+            party_name(&party("\u{200B}\u{202E}\u{FEFF} ".into())),
+            "+14155550100"
+        );
+        assert_eq!(party_name(&party("👩‍👩‍👧‍👦".into())), "👩‍👩‍👧‍👦");
+        let long = party_name(&party("é".repeat(100_000)));
+        assert_eq!(long.chars().count(), crate::api::model::MAX_NAME_CHARS + 1);
+        assert!(long.ends_with('…'));
+    }
 
     fn record(json_fields: &str) -> CallRecord {
         let json = format!(

@@ -56,7 +56,7 @@ fn check(ok: bool, what: &str) -> Result<(), String> {
 
 /// A sentence a person can read: not empty, no raw markup of ours, nothing the panel would show as blank.
 fn readable(s: &str, what: &str) -> Result<(), String> {
-    check(!s.trim().is_empty(), &format!("{what} is empty"))
+    check(format::visible(s), &format!("{what} shows nothing"))
 }
 
 const RECORD_WORDS: &[&str] = &[

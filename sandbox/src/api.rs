@@ -273,6 +273,11 @@ fn active_calls(
             .iter()
             .filter_map(|c| c.record_as_of(as_of, &st.public_url, &acc, view == "Detailed"))
             .collect();
+        let per_page = if g.world.settings.ignore_per_page {
+            calls.len().max(1)
+        } else {
+            per_page
+        };
         drop(g);
         let path = match &only_ext {
             Some(e) => format!("/restapi/v1.0/account/{acc}/extension/{e}/active-calls"),

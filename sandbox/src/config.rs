@@ -95,6 +95,8 @@ pub struct Settings {
     /// How far active-calls lags behind events, in seconds: RingCentral's cache is 3–10 s behind
     /// (realtime-and-tabs.md D). 0 lists a call as soon as it changes.
     pub active_calls_lag_secs: u32,
+    /// Answer every call in one page whatever `perPage` asks: a misbehaving server or proxy (abuse tests).
+    pub ignore_per_page: bool,
     /// The WebSocket gateway.
     pub ws: WsSettings,
 }
@@ -161,6 +163,7 @@ impl Default for Settings {
             refresh_token_ttl_secs: 604_800,
             code_ttl_secs: 60,
             active_calls_lag_secs: 0,
+            ignore_per_page: false,
             ws: WsSettings::default(),
         }
     }

@@ -365,6 +365,7 @@ struct SettingsReq {
     auth: Option<Limit>,
     linger_secs: Option<u32>,
     active_calls_lag_secs: Option<u32>,
+    ignore_per_page: Option<bool>,
     ws: Option<WsSettings>,
 }
 
@@ -395,6 +396,9 @@ async fn settings(
     }
     if let Some(v) = req.active_calls_lag_secs {
         s.active_calls_lag_secs = v;
+    }
+    if let Some(v) = req.ignore_per_page {
+        s.ignore_per_page = v;
     }
     if let Some(ws) = req.ws {
         s.ws = ws;

@@ -24,6 +24,10 @@ pub enum FaultKind {
     BadRecord,
     Delay,
     Drop,
+    /// The real answer, one byte every `delayMs` (1 000 by default): a server or proxy that trickles.
+    Trickle,
+    /// `bytes` (50 MB by default) of a body that never ends its JSON, streamed with no Content-Length.
+    Huge,
 }
 
 impl FaultKind {
@@ -40,6 +44,8 @@ impl FaultKind {
             FaultKind::BadRecord => "bad_record",
             FaultKind::Delay => "delay",
             FaultKind::Drop => "drop",
+            FaultKind::Trickle => "trickle",
+            FaultKind::Huge => "huge",
         }
     }
 }
@@ -61,6 +67,9 @@ pub struct Fault {
     pub retry_after_secs: Option<u32>,
     #[serde(default)]
     pub delay_ms: Option<u64>,
+    /// The size of a `huge` body.
+    #[serde(default)]
+    pub bytes: Option<u64>,
 }
 
 fn one() -> u32 {
@@ -140,6 +149,41 @@ pub async fn run_with_fault(fault: Option<Fault>, req: Request, next: Next) -> R
                     "dropped",
                 ))
             });
+            let mut r = Response::new(Body::from_stream(stream));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            r
+        }
+        FaultKind::Trickle => {
+            let res = next.run(req).await;
+            let (mut parts, body) = res.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            let pause = std::time::Duration::from_millis(fault.delay_ms.unwrap_or(1000));
+            let stream = futures_util::stream::unfold(0usize, move |i| {
+                let bytes = bytes.clone();
+                async move {
+                    let byte = bytes.get(i..i + 1)?;
+                    tokio::time::sleep(pause).await;
+                    Some((Ok::<_, std::io::Error>(Bytes::copy_from_slice(byte)), i + 1))
+                }
+            });
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from_stream(stream))
+        }
+        FaultKind::Huge => {
+            const CHUNK: usize = 64 * 1024;
+            let total = fault.bytes.unwrap_or(50 << 20) as usize;
+            let mut first = b"{\"records\":[".to_vec();
+            first.resize(CHUNK, b' ');
+            let first = Bytes::from(first);
+            let blank = Bytes::from(vec![b' '; CHUNK]);
+            let stream = futures_util::stream::iter((0..total.div_ceil(CHUNK)).map(move |i| {
+                Ok::<_, std::io::Error>(if i == 0 { first.clone() } else { blank.clone() })
+            }));
             let mut r = Response::new(Body::from_stream(stream));
             r.headers_mut().insert(
                 header::CONTENT_TYPE,

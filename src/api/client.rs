@@ -7,7 +7,10 @@ use crate::api::model::ServerBudget;
 use crate::web;
 use futures_util::future::{FutureExt, LocalBoxFuture};
 use gloo_net::http::{Request, RequestBuilder};
-use wasm_bindgen::JsValue;
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 /// A successful answer with what its headers told us.
 pub struct Answer<T> {
@@ -23,6 +26,53 @@ pub struct Answer<T> {
 pub enum Body {
     None,
     Form(String),
+}
+
+/// A request (headers and the whole body) not answered within this is given up: a server trickling its answer must
+/// not hold the poll forever. RingCentral answers in well under a second; a page of 1 000 detailed records is about
+/// a megabyte.
+pub const TIMEOUT_SECS: u32 = 15;
+/// The most an answer may hold: a page of 10 000 detailed records is about 6 MB. Past it the answer is dropped
+/// as it streams in, so a runaway body neither fills the memory nor freezes the page.
+pub const MAX_ANSWER_BYTES: u32 = 16 << 20;
+
+fn too_large() -> ApiError {
+    ApiError::Malformed(format!(
+        "it is larger than {} MB, the most this panel reads",
+        MAX_ANSWER_BYTES >> 20
+    ))
+}
+
+/// The body as text, read chunk by chunk and refused past `MAX_ANSWER_BYTES`.
+async fn read_capped(res: &gloo_net::http::Response) -> Result<String, ApiError> {
+    let dropped = || ApiError::Network("the connection dropped".into());
+    let Some(stream) = res.body() else {
+        return Ok(String::new());
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut bytes: Vec<u8> = vec![];
+    loop {
+        let step = JsFuture::from(reader.read()).await.map_err(|_| dropped())?;
+        if js_sys::Reflect::get(&step, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            != Some(false)
+        {
+            break;
+        }
+        let chunk: js_sys::Uint8Array = js_sys::Reflect::get(&step, &"value".into())
+            .map_err(|_| dropped())?
+            .unchecked_into();
+        let at = bytes.len();
+        if at as u64 + chunk.length() as u64 > MAX_ANSWER_BYTES as u64 {
+            let _ = reader.cancel();
+            return Err(too_large());
+        }
+        bytes.resize(at + chunk.length() as usize, 0);
+        chunk.copy_to(&mut bytes[at..]);
+    }
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 #[inline(never)]
@@ -65,15 +115,40 @@ async fn send_inner(
     if let Some(t) = bearer {
         rb = rb.header("Authorization", &format!("Bearer {t}"));
     }
+    // One deadline for the headers and the body: the timer aborts the fetch, and says it was the deadline.
+    let abort =
+        web_sys::AbortController::new().map_err(|_| ApiError::Network("no fetch".into()))?;
+    let late = Rc::new(Cell::new(false));
+    let _deadline = {
+        let (abort, late) = (abort.clone(), late.clone());
+        gloo_timers::callback::Timeout::new(TIMEOUT_SECS * 1000, move || {
+            late.set(true);
+            abort.abort();
+        })
+    };
+    let failed = |what: &str| {
+        if late.get() {
+            ApiError::Slow(TIMEOUT_SECS)
+        } else {
+            ApiError::Network(what.into())
+        }
+    };
+    rb = rb.abort_signal(Some(&abort.signal()));
     let req = match body {
         Body::None => rb.build(),
         Body::Form(f) => rb.body(f),
     }
     .map_err(|e| ApiError::Network(e.to_string()))?;
-    let res = req
-        .send()
-        .await
-        .map_err(|_| ApiError::Network("no connection".into()))?;
+    let res = req.send().await.map_err(|_| failed("no connection"))?;
+    if res
+        .headers()
+        .get("content-length")
+        .and_then(|n| n.trim().parse::<u64>().ok())
+        .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+    {
+        abort.abort();
+        return Err(too_large());
+    }
     let h = res.headers();
     let header = |name: &str| header_value(&h, name);
     let server_date = header("date").and_then(|d| web::parse_http_date(&d));
@@ -92,10 +167,10 @@ async fn send_inner(
     };
     let retry_after = header("retry-after");
     let status = res.status();
-    let text = res
-        .text()
-        .await
-        .map_err(|_| ApiError::Network("the connection dropped".into()))?;
+    let text = match read_capped(&res).await {
+        Err(ApiError::Network(m)) => return Err(failed(&m)),
+        other => other?,
+    };
     let at = web::now();
     if !(200..300).contains(&status) {
         let body = parse_json(&text).ok().map(|j| ErrorBody::read(&j));

@@ -75,6 +75,8 @@ pub enum ApiError {
     },
     /// No answer: offline, DNS, CORS, a dropped connection.
     Network(String),
+    /// No whole answer within this many seconds (a server trickling its answer, a proxy holding it).
+    Slow(u32),
     /// An answer we could not read (malformed or truncated JSON, a body of the wrong shape).
     Malformed(String),
 }
@@ -90,7 +92,7 @@ impl ApiError {
         let first = b.errors.first().cloned().unwrap_or_default();
         // The specific code is in errors[]; the top-level one may be symbolic (`InsufficientPermissions`).
         // A blank field says nothing: the next one speaks (fuzzing found `errors[0].message: ""` shown as nothing).
-        let said = |s: &Option<String>| s.clone().filter(|t| !t.trim().is_empty());
+        let said = |s: &Option<String>| s.clone().filter(|t| crate::format::visible(t));
         let code = said(&first.error_code).or(said(&b.error_code));
         let message = said(&first.message)
             .or(said(&b.error_description))
@@ -132,6 +134,7 @@ impl ApiError {
             self,
             ApiError::Server { .. }
                 | ApiError::Network(_)
+                | ApiError::Slow(_)
                 | ApiError::Malformed(_)
                 | ApiError::RateLimited { .. }
         )
@@ -157,6 +160,7 @@ impl ApiError {
             | ApiError::Server { message, .. } => message.clone(),
             ApiError::RateLimited { .. } => "Request rate exceeded".into(),
             ApiError::Network(m) => format!("RingCentral could not be reached ({m})."),
+            ApiError::Slow(s) => format!("The server is slow: no whole answer within {s} s."),
             ApiError::Malformed(m) => format!("RingCentral's answer could not be read ({m})."),
         }
     }
@@ -181,6 +185,7 @@ impl ApiError {
             ApiError::Rejected { .. } => "Check the widget's configuration (client ID, redirect URI, server).",
             ApiError::Server { .. } | ApiError::Malformed(_) => "Retrying by itself; the calls shown may be out of date.",
             ApiError::Network(_) => "Retrying by itself; check your connection.",
+            ApiError::Slow(_) => "Retrying by itself, less often; the calls shown may be out of date.",
         }
     }
 }

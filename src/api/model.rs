@@ -194,13 +194,25 @@ pub struct Party {
 impl Party {
     pub fn read<J: Json>(j: Option<J>) -> Party {
         let Some(j) = j else { return Party::default() };
+        let text = |key: &str, most: usize| j.str_at(key).map(|s| capped(s, most));
         Party {
-            name: j.str_at("name"),
-            phone_number: j.str_at("phoneNumber"),
-            extension_number: j.str_at("extensionNumber"),
+            name: text("name", MAX_NAME_CHARS),
+            phone_number: text("phoneNumber", 64),
+            extension_number: text("extensionNumber", 64),
             extension_id: j.id_at("extensionId"),
-            location: j.str_at("location"),
+            location: text("location", MAX_NAME_CHARS),
         }
+    }
+}
+
+/// The most of a name the panel keeps: a 100 KB caller name would cost memory in every row, snapshot and tab.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// `s` cut to `most` characters, with an ellipsis when cut.
+pub fn capped(s: String, most: usize) -> String {
+    match s.char_indices().nth(most) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s,
     }
 }
 
@@ -229,8 +241,8 @@ pub struct CallRecord {
 impl CallRecord {
     /// `None` when the record lacks what a call needs: a string `id`, `startTime` and `direction`.
     pub fn read<J: Json>(j: &J) -> Option<CallRecord> {
-        // A blank enum value ("", "\r\n") reads as absent: shown as it came it would be an empty label (fuzzing).
-        let word = |key: &str| j.str_at(key).filter(|t| !t.trim().is_empty());
+        // A blank enum value ("", "\r\n", zero-width characters) reads as absent: shown as it came it would be an empty label (fuzzing).
+        let word = |key: &str| j.str_at(key).filter(|t| crate::format::visible(t));
         let known = |key: &str, list: &[&str]| word(key).map(|t| Known::new(t, list));
         Some(CallRecord {
             id: j.str_at("id").filter(|s| !s.is_empty())?,
@@ -362,8 +374,8 @@ impl ExtensionInfo {
             .collect::<Vec<_>>()
             .join(" ");
         match &self.name {
-            Some(n) if !n.trim().is_empty() => n.clone(),
-            _ if !from_contact.trim().is_empty() => from_contact,
+            Some(n) if crate::format::visible(n) => n.clone(),
+            _ if crate::format::visible(&from_contact) => from_contact,
             _ => "RingCentral user".into(),
         }
     }

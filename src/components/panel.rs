@@ -79,6 +79,7 @@ fn error_title(e: &ApiError) -> &'static str {
         ApiError::Rejected { .. } => "RingCentral refused the request",
         ApiError::Server { .. } => "RingCentral had a problem",
         ApiError::Network(_) => "Can't reach RingCentral",
+        ApiError::Slow(_) => "RingCentral is slow",
         ApiError::Malformed(_) => "Unreadable answer",
     }
 }

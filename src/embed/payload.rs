@@ -170,6 +170,7 @@ pub fn api_error(e: &ApiError) -> HostEvent {
         ApiError::Rejected { .. } => "rejected",
         ApiError::Server { .. } => "server",
         ApiError::Network(_) => "network",
+        ApiError::Slow(_) => "slow",
         ApiError::Malformed(_) => "malformed",
     };
     error(kind, e.code(), &e.summary())

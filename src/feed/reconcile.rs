@@ -11,7 +11,7 @@
 //! Pure: time is passed in (ms since the epoch).
 
 use super::frames::{ActiveCall, Presence};
-use crate::api::model::{Direction, Party};
+use crate::api::model::{capped, Direction, Party, MAX_NAME_CHARS};
 use crate::format::{CallView, Status, PUSHED_PREFIX};
 use crate::time::parse_rfc3339;
 use serde::{Deserialize, Serialize};
@@ -241,8 +241,9 @@ fn view(p: &Pushed) -> CallView {
         telephony_session_id: Some(p.telephony_session_id.clone()),
         direction,
         remote: Party {
-            name: p.remote_name.clone(),
-            phone_number: p.remote_number.clone(),
+            // Cut as a listed record's name is (`Party::read`).
+            name: p.remote_name.clone().map(|n| capped(n, MAX_NAME_CHARS)),
+            phone_number: p.remote_number.clone().map(|n| capped(n, 64)),
             ..Party::default()
         },
         ours: Party {

@@ -79,7 +79,7 @@ export interface WidgetEvents {
   /** The user saved a note. Answer with `ackNote(noteId, true)` or `ackNote(noteId, false, "why")` within 15 s. */
   "rc-active-calls:note": { noteId: string; call: Call; text: string };
   "rc-active-calls:error": {
-    kind: "config" | "sign-in" | "unauthorized" | "forbidden" | "rate-limited" | "rejected" | "server" | "network" | "malformed";
+    kind: "config" | "sign-in" | "unauthorized" | "forbidden" | "rate-limited" | "rejected" | "server" | "network" | "slow" | "malformed";
     /** RingCentral's error code, when it sent one (for `sign-in`: the OAuth `error`, e.g. `access_denied`, or an
      *  `errorCode`, e.g. `OAU-109`). */
     code: string | null;
