@@ -509,6 +509,17 @@ async fn filters_paging_and_order() {
         .as_str()
         .unwrap()
         .ends_with("page=2&perPage=2"));
+    // A server that ignores perPage (abuse tests): every call in the first page.
+    s.control("/sandbox/settings", json!({"ignorePerPage": true}))
+        .await;
+    let all = s
+        .get(&format!("{MY_CALLS}?perPage=2&page=1"), Some(tok(&t)))
+        .await
+        .json();
+    assert_eq!(all["records"].as_array().unwrap().len(), 4);
+    s.control("/sandbox/settings", json!({"ignorePerPage": false}))
+        .await;
+    s.advance(60_000); // stay under the heavy limit
     let out = s
         .get(&format!("{MY_CALLS}?direction=Outbound"), Some(tok(&t)))
         .await
@@ -816,6 +827,25 @@ async fn each_injected_fault_hits_the_next_matching_request_once() {
         .await
         .unwrap();
     assert!(res.into_body().collect().await.is_err());
+    // A trickled answer is the real one, byte by byte, with no Content-Length.
+    s.control(
+        "/sandbox/faults",
+        json!({"kind": "trickle", "delayMs": 1, "path": "active-calls"}),
+    )
+    .await;
+    let slow = s.get(MY_CALLS, Some(tok(&t))).await;
+    assert!(slow.header("content-length").is_none());
+    assert!(slow.json()["records"].is_array());
+    // A huge answer: `bytes` of a JSON body that never ends, with no Content-Length.
+    s.control(
+        "/sandbox/faults",
+        json!({"kind": "huge", "bytes": 300_000, "path": "active-calls"}),
+    )
+    .await;
+    let huge = s.get(MY_CALLS, Some(tok(&t))).await;
+    assert!(huge.header("content-length").is_none());
+    assert!(huge.body.len() >= 300_000 && huge.body.starts_with(b"{\"records\":["));
+    s.advance(60_000);
     // count applies to several requests; faults skip non-matching paths.
     s.control(
         "/sandbox/faults",
