@@ -28,6 +28,22 @@ pub trait Target {
     fn run(&mut self, input: &str) -> Result<String, String>;
 }
 
+/// The seeds of a target: `fuzz/seeds/<name>.txt`, inputs separated by lines holding only `%%`.
+pub fn seeds(file: &str) -> Vec<String> {
+    let path = format!("{}/seeds/{file}.txt", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let seeds: Vec<String> = text
+        .split("\n%%\n")
+        .map(|s| s.trim_end_matches('\n').to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if seeds.is_empty() {
+        vec![String::new()]
+    } else {
+        seeds
+    }
+}
+
 /// Makes a fresh target (one per thread, and again after a failure).
 pub type Make = fn() -> Box<dyn Target>;
 

@@ -305,7 +305,7 @@ pub fn http() -> Box<dyn Target> {
 
 impl Target for Http {
     fn seeds(&self) -> Vec<String> {
-        crate::widget::seeds("sandbox-http")
+        crate::engine::seeds("sandbox-http")
     }
     fn words(&self) -> &'static [&'static str] {
         HTTP_WORDS
@@ -563,7 +563,7 @@ fn open_socket() -> Result<(World0, u64, mpsc::Receiver<Out>), String> {
 
 impl Target for Socket {
     fn seeds(&self) -> Vec<String> {
-        crate::widget::seeds("sandbox-socket")
+        crate::engine::seeds("sandbox-socket")
     }
     fn words(&self) -> &'static [&'static str] {
         WS_WORDS

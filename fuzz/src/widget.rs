@@ -2,7 +2,7 @@
 //! `JsValue`s), each followed as far as its data goes: records into the reducer, the views' wording and the host's
 //! events; error bodies into the panel's sentences; configuration into its problems.
 
-use crate::engine::Target;
+use crate::engine::{seeds, Target};
 use rc_active_calls::api::error::{ApiError, ErrorBody};
 use rc_active_calls::api::model::{CallLogPage, ExtensionInfo, TokenInfo};
 use rc_active_calls::auth::flow::{denied_message, read_callback, Callback, Pending};
@@ -26,22 +26,6 @@ const NOW: f64 = 1_800_000_000_000.0;
 const PAGE: &str = "http://127.0.0.1:8080/";
 const HOST: &str = "https://crm.example/app";
 
-/// The seeds of a target: `fuzz/seeds/<name>.txt`, inputs separated by lines holding only `%%`.
-pub(crate) fn seeds(file: &str) -> Vec<String> {
-    let path = format!("{}/seeds/{file}.txt", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let seeds: Vec<String> = text
-        .split("\n%%\n")
-        .map(|s| s.trim_end_matches('\n').to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
-    if seeds.is_empty() {
-        vec![String::new()]
-    } else {
-        seeds
-    }
-}
-
 fn parse(input: &str) -> Option<Value> {
     serde_json::from_str(input).ok()
 }
@@ -54,7 +38,7 @@ fn check(ok: bool, what: &str) -> Result<(), String> {
     }
 }
 
-/// A sentence a person can read: not empty, no raw markup of ours, nothing the panel would show as blank.
+/// Text with something to see: not blank, not only invisible characters.
 fn readable(s: &str, what: &str) -> Result<(), String> {
     check(format::visible(s), &format!("{what} shows nothing"))
 }
@@ -423,10 +407,10 @@ impl Target for Configuration {
         let object: serde_json::Map<String, Value> = pairs
             .iter()
             .map(|(k, v)| {
-                let v = v.parse::<f64>().ok().and_then(serde_json::Number::from_f64);
+                let number = v.parse::<f64>().ok().and_then(serde_json::Number::from_f64);
                 (
                     k.clone(),
-                    v.map_or_else(|| Value::String(k.clone()), Value::Number),
+                    number.map_or_else(|| Value::String(v.clone()), Value::Number),
                 )
             })
             .collect();

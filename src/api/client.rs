@@ -140,17 +140,15 @@ async fn send_inner(
     }
     .map_err(|e| ApiError::Network(e.to_string()))?;
     let res = req.send().await.map_err(|_| failed("no connection"))?;
-    if res
-        .headers()
-        .get("content-length")
+    let h = res.headers();
+    let header = |name: &str| header_value(&h, name);
+    if header("content-length")
         .and_then(|n| n.trim().parse::<u64>().ok())
         .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
     {
         abort.abort();
         return Err(too_large());
     }
-    let h = res.headers();
-    let header = |name: &str| header_value(&h, name);
     let server_date = header("date").and_then(|d| web::parse_http_date(&d));
     let num = |name: &str| header(name).and_then(|v| v.trim().parse::<u32>().ok());
     let budget = match (
