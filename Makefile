@@ -7,7 +7,7 @@ WIDGET_PORT  ?= 8080
 CRM_PORT     ?= 8081
 DEMO_URL     := http://127.0.0.1:$(WIDGET_PORT)/?clientId=demo-client&server=http://$(SANDBOX_ADDR)
 
-.PHONY: setup demo test test-native test-wasm test-e2e lint size build sandbox clean fuzz
+.PHONY: setup demo test test-native test-wasm test-e2e lint size build sandbox clean fuzz package yew-host
 
 setup:
 	@scripts/setup.sh
@@ -42,6 +42,8 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --lib --bins --tests --benches -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown -p yew-host -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --target wasm32-unknown-unknown -p rc-active-calls
 
 test-native:
 	cargo test --workspace
@@ -53,7 +55,7 @@ test-wasm:
 	cargo test --target wasm32-unknown-unknown --test '*'
 
 # Playwright (playwright-core + Debian's Chromium) against the release build and rc-sandbox.
-test-e2e: build sandbox
+test-e2e: package yew-host sandbox
 	cd e2e && node --test --test-concurrency=1 tests/
 
 # Ten million inputs through every parser of outside input (fuzz/); `make test` runs a short pass of each.
@@ -61,6 +63,14 @@ test-e2e: build sandbox
 FUZZ_ARGS ?= --inputs 10000000
 fuzz:
 	cargo run --release -p rc-fuzz -- $(FUZZ_ARGS)
+
+# The example Yew app using the widget as a component (examples/yew-host), for the e2e tests.
+yew-host: setup
+	cd examples/yew-host && trunk build --dist ../../target/yew-host-dist
+
+# The npm package and the versioned CDN bundle from the release build, into target/package/ (scripts/package.mjs).
+package: build
+	node scripts/package.mjs
 
 size: setup
 	bench/size

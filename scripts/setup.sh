@@ -48,7 +48,7 @@ if ! have wasm-bindgen || ! wasm-bindgen --version | grep -q " $WB_VERSION\$"; t
 fi
 
 # npm packages from their lock files: wasm-opt (npm's binaryen; native builds reject the reference-types rustc
-# emits) in tools/, the end-to-end packages in e2e/. Installed again whenever a lock file changes.
+# emits) in tools/, the end-to-end packages in e2e/, Vite for the consumer app in e2e/consumers/vite/. Installed again whenever a lock file changes.
 npm_from_lock() {
   local dir=$1 stamp="$1/node_modules/.installed-lock"
   if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
@@ -59,4 +59,5 @@ npm_from_lock() {
 }
 npm_from_lock tools
 npm_from_lock e2e
+npm_from_lock e2e/consumers/vite
 log "toolchain ready"

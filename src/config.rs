@@ -13,6 +13,7 @@ pub const DEFAULT_POLL_SECONDS: u32 = 10;
 pub const MIN_POLL_SECONDS: u32 = 6;
 pub const MAX_PAGE_SIZE: u32 = 1000;
 
+/// Whose calls the panel shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
@@ -31,6 +32,7 @@ impl Scope {
         }
     }
 
+    /// The scope a name (`extension`, `account`) stands for.
     pub fn parse(s: &str) -> Option<Scope> {
         [Scope::Extension, Scope::Account]
             .into_iter()

@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SANDBOX = 'http://127.0.0.1:18790';
 export const WIDGET = 'http://127.0.0.1:18080/';
 export const CRM = 'http://127.0.0.1:18081/';
@@ -32,11 +32,17 @@ export function standaloneCsp(query) {
 
 function serveDist(port) {
   // `make build` writes the release here (trunk serve keeps dist/ for the demo).
-  const dist = join(root, 'target', 'release-dist');
+  return serveDir(join(root, 'target', 'release-dist'), port,
+    (url) => standaloneCsp(url.searchParams));
+}
+
+/// A static server for `dir` on `port`; HTML pages get the Content-Security-Policy `csp(url)` returns.
+export function serveDir(dir, port, csp) {
   const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const file = normalize(join(dist, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(dist)) { res.writeHead(403).end(); return; }
+    const url = new URL(req.url, 'http://x');
+    const path = decodeURIComponent(url.pathname);
+    const file = normalize(join(dir, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
     try {
       const body = await readFile(file);
       // Host pages on other origins load embed.js, the glue and the wasm (as trunk serve allows in Trunk.toml).
@@ -44,7 +50,7 @@ function serveDist(port) {
         'content-type': TYPES[extname(file)] || 'application/octet-stream',
         'access-control-allow-origin': '*',
       };
-      if (extname(file) === '.html') headers['content-security-policy'] = standaloneCsp(new URL(req.url, 'http://x').searchParams);
+      if (extname(file) === '.html') headers['content-security-policy'] = csp(url);
       res.writeHead(200, headers).end(body);
     } catch {
       res.writeHead(404).end('not found');

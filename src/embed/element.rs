@@ -31,7 +31,7 @@ thread_local! {
     static HANDED_BACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-type Config = Result<WidgetConfig, Vec<Problem>>;
+pub(crate) type Config = Result<WidgetConfig, Vec<Problem>>;
 
 /// Reads a `mount()` config object (a `MountConfig`, through serde-wasm-bindgen) or the element's attributes (the
 /// shim passes them under the same names). `strict`: unknown keys and values of the wrong type are problems (the
@@ -170,6 +170,16 @@ pub fn mount(element: Element, config: JsValue, strict: bool) -> Result<Widget, 
     if let (true, Err(p)) = (strict, &cfg) {
         return Err(problems_error(p));
     }
+    mount_read(element, cfg, resolver, strict)
+}
+
+/// Mounts a widget on `element` with its configuration already read (`mount()`, and the Yew component).
+pub(crate) fn mount_read(
+    element: Element,
+    cfg: Config,
+    resolver: Option<Function>,
+    strict: bool,
+) -> Result<Widget, JsError> {
     let host = Rc::new(Host::new(
         Some(element.clone()),
         None,
@@ -186,6 +196,18 @@ pub fn mount(element: Element, config: JsValue, strict: bool) -> Result<Widget, 
     })
 }
 
+impl Widget {
+    /// Applies a configuration already read.
+    pub(crate) fn reconfigure(&mut self, cfg: Config) {
+        if let Some(app) = &mut self.app {
+            app.update(AppProps {
+                config: Rc::new(cfg),
+                host: self.host.clone(),
+            });
+        }
+    }
+}
+
 #[wasm_bindgen]
 impl Widget {
     /// Applies a new config: a new scope, interval or theme takes effect at once; a new app or server signs
@@ -196,12 +218,7 @@ impl Widget {
             return Err(problems_error(p));
         }
         *self.host.resolver.borrow_mut() = resolver;
-        if let Some(app) = &mut self.app {
-            app.update(AppProps {
-                config: Rc::new(cfg),
-                host: self.host.clone(),
-            });
-        }
+        self.reconfigure(cfg);
         Ok(())
     }
 
