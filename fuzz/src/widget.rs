@@ -426,28 +426,20 @@ impl Target for Configuration {
     }
 }
 
-const MOUNT_WORDS: &[&str] = &[
-    "clientId",
-    "server",
-    "redirectUri",
-    "scope",
-    "pollSeconds",
-    "theme",
-    "login",
-    "pageSize",
-    "sessionKey",
-    "persist",
-    "live",
-    "resolveContacts",
-    "account",
-    "extension",
-    "dark",
-    "popup",
-    "local",
-    "push",
-    "https://platform.ringcentral.com",
-    "demo-client",
-];
+/// `mount()`'s own keys, and values with meaning to it.
+static MOUNT_WORDS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    let values = [
+        "account",
+        "extension",
+        "dark",
+        "popup",
+        "local",
+        "push",
+        "https://platform.ringcentral.com",
+        "demo-client",
+    ];
+    [&MountConfig::KEYS[..], &values[..]].concat()
+});
 
 /// `mount(element, config)` objects as a host writes them, any types.
 pub struct Mount;
@@ -461,7 +453,7 @@ impl Target for Mount {
         seeds("mount")
     }
     fn words(&self) -> &'static [&'static str] {
-        MOUNT_WORDS
+        &MOUNT_WORDS
     }
     fn run(&mut self, input: &str) -> Result<String, String> {
         let Some(v) = parse(input) else {
