@@ -170,30 +170,53 @@ pub fn visible(s: &str) -> bool {
     })
 }
 
-/// The party's name, else number, else extension, else "Unknown".
+/// The party's name, else number (grouped), else extension, else "Unknown".
 pub fn party_name(p: &Party) -> String {
     clean(&p.name)
-        .or(clean(&p.phone_number))
         .map(str::to_string)
+        .or_else(|| clean(&p.phone_number).map(crate::phone::grouped))
         .or_else(|| clean(&p.extension_number).map(|e| format!("Ext. {e}")))
         .unwrap_or_else(|| "Unknown".into())
 }
 
-/// The second line under a name: the number (and location), when the name is not already the number.
-pub fn party_detail(p: &Party) -> Option<String> {
+/// The second line under a name, when the name is not already the number.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Detail {
+    /// The number as shown (grouped), and as a `tel:` link dials it when it is E.164.
+    pub number: Option<(String, Option<String>)>,
+    pub location: Option<String>,
+}
+
+impl Detail {
+    /// The line as text: `+1 650-436-6666 · San Mateo, CA`.
+    pub fn text(&self) -> String {
+        let parts: Vec<&str> = [
+            self.number.as_ref().map(|n| n.0.as_str()),
+            self.location.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        parts.join(" · ")
+    }
+}
+
+/// The number (and location) under a name.
+pub fn party_detail(p: &Party) -> Option<Detail> {
     let name = clean(&p.name)?;
     let number = clean(&p.phone_number)
-        .or(clean(&p.extension_number))
-        .filter(|n| *n != name);
+        .map(|n| {
+            (
+                crate::phone::grouped(n),
+                crate::phone::e164(n).map(str::to_string),
+            )
+        })
+        .or_else(|| clean(&p.extension_number).map(|e| (e.to_string(), None)))
+        .filter(|n| n.0 != name);
     let location = clean(&p.location)
         .map(|l| l.trim_start_matches([',', ' ']).to_string())
         .filter(|l| !l.is_empty());
-    match (number, location) {
-        (Some(n), Some(l)) => Some(format!("{n} · {l}")),
-        (Some(n), None) => Some(n.to_string()),
-        (None, Some(l)) => Some(l),
-        (None, None) => None,
-    }
+    (number.is_some() || location.is_some()).then_some(Detail { number, location })
 }
 
 /// Our side: a name with its extension number, when known.
@@ -248,7 +271,7 @@ mod tests {
         );
         assert_eq!(
             party_name(&party("\u{200B}\u{202E}\u{FEFF} ".into())),
-            "+14155550100"
+            "+1 415-555-0100"
         );
         assert_eq!(party_name(&party("👩‍👩‍👧‍👦".into())), "👩‍👩‍👧‍👦");
         let long = party_name(&party("é".repeat(100_000)));
@@ -317,10 +340,9 @@ mod tests {
     fn parties_by_direction() {
         let v = view(r#","result":"In Progress""#);
         assert_eq!(party_name(&v.remote), "WIRELESS CALLER");
-        assert_eq!(
-            party_detail(&v.remote).as_deref(),
-            Some("+16504366666 · San Mateo, CA")
-        );
+        let detail = party_detail(&v.remote).unwrap();
+        assert_eq!(detail.text(), "+1 650-436-6666 · San Mateo, CA");
+        assert_eq!(detail.number.unwrap().1.as_deref(), Some("+16504366666"));
         assert_eq!(our_side(&v.ours), "Tyler Liu (ext. 101)");
         let out =
             CallView::from_record(record(r#","result":"In Progress""#).clone()).map(|mut v| {
@@ -345,6 +367,7 @@ mod tests {
                 location: Some(", CO".into()),
                 ..Default::default()
             })
+            .map(|d| d.text())
             .as_deref(),
             Some("CO")
         );

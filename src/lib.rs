@@ -26,6 +26,8 @@ pub mod format;
 #[doc(hidden)]
 pub mod list_window;
 #[doc(hidden)]
+pub mod phone;
+#[doc(hidden)]
 pub mod poll;
 #[doc(hidden)]
 pub mod state;

@@ -719,7 +719,17 @@ async fn matched_contacts_replace_names_and_only_http_links_are_made() {
         link.get_attribute("href").as_deref(),
         Some("https://crm.example/c/7")
     );
-    assert!(text(&root).contains("+16504366666"));
+    // The number stays under the contact's name: grouped, one piece, and a tel: link named by the full number.
+    let tel = q(&root, "tr[data-call-id=c1] a.rcac-tel").unwrap();
+    assert_eq!(tel.text_content().as_deref(), Some("+1 650-436-6666"));
+    assert_eq!(
+        tel.get_attribute("href").as_deref(),
+        Some("tel:+16504366666")
+    );
+    assert_eq!(
+        tel.get_attribute("aria-label").as_deref(),
+        Some("+1 650-436-6666 (+16504366666)")
+    );
     handle.destroy();
 }
 

@@ -40,7 +40,7 @@ test('names of 100 KB, bidi overrides, zero-width only and emoji: rows stay one 
   assert.equal(await evil.count(), 1);
   assert.equal(await evil.evaluate((e) => getComputedStyle(e).unicodeBidi), 'isolate');
   // A name of invisible characters only: the number is shown instead of a blank.
-  await page.locator('bdi.rcac-name', { hasText: '+14155550103' }).waitFor();
+  await page.locator('bdi.rcac-name', { hasText: '+1 415-555-0103' }).waitFor();
   await page.locator('bdi.rcac-name', { hasText: '👩‍👩‍👧‍👦 Family 🏳️‍🌈' }).waitFor();
 
   // Still usable: every row can be selected.
@@ -79,8 +79,11 @@ test('contact links from the host: javascript: and data: URLs are never links, h
     await root.getByText(name, { exact: true }).waitFor();
     assert.equal(await root.getByRole('link', { name }).count(), 0, `${name} is not a link`);
   }
-  const hrefs = await root.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-  assert.ok(hrefs.every((h) => h.startsWith('https://') || h.startsWith('http://')), `links: ${hrefs}`);
+  const hrefs = await root.locator('a.rcac-name').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.deepEqual(hrefs, ['https://crm.example/c/1']);
+  // The numbers are tel: links, each named by its full number.
+  const tels = await root.locator('a.rcac-tel').evaluateAll((as) => as.map((a) => `${a.getAttribute('href')} ${a.getAttribute('aria-label')}`));
+  assert.deepEqual(tels.sort(), ['111', '112', '113', '114'].map((n) => `tel:+14155550${n} +1 415-555-0${n} (+14155550${n})`));
   await page.evaluate(() => window.w.unmount());
   assertClean({ problems, network });
   await context.close();

@@ -2,7 +2,8 @@ use super::clock::{Counting, Timer};
 use super::panel::note_form;
 use super::panel::NoteEvent;
 use crate::contacts::Contact;
-use crate::format::{direction, our_side, party_detail, party_name, CallView};
+use crate::format::{direction, our_side, party_detail, party_name, CallView, Detail};
+use crate::phone;
 use crate::state::Note;
 use crate::web::TimeFormat;
 use std::cell::Cell;
@@ -36,6 +37,21 @@ pub struct RowProps {
     pub note: Option<Note>,
     pub on_select: Callback<String>,
     pub on_note: Option<Callback<NoteEvent>>,
+}
+
+/// The line under a name: the number, a `tel:` link when it is E.164 (its accessible name also holds the full
+/// number), and where it is.
+fn detail_line(d: Detail) -> Html {
+    let number = d.number.map(|(shown, dial)| match dial {
+        Some(e) => {
+            // The visible text first (a name must begin with what is seen), then the full number.
+            let name = format!("{shown} ({e})");
+            html! { <a class="rcac-tel" href={format!("tel:{e}")} aria-label={name}>{ shown }</a> }
+        }
+        None => html! { <span class="rcac-tel">{ shown }</span> },
+    });
+    let sep = (number.is_some() && d.location.is_some()).then_some(" · ");
+    html! { <>{ for number }{ for sep }{ for d.location }</> }
 }
 
 /// One call (styled by `data-status`: a literal `class` costs less wasm than a computed one), and its note box
@@ -75,7 +91,10 @@ pub fn CallRow(p: &RowProps) -> Html {
         None => html! { <bdi class="rcac-name">{ shown.clone() }</bdi> },
     };
     let detail = match contact {
-        Some(_) => c.remote.phone_number.clone(),
+        Some(_) => c.remote.phone_number.as_deref().map(|n| Detail {
+            number: Some((phone::grouped(n), phone::e164(n).map(str::to_string))),
+            location: None,
+        }),
         None => party_detail(&c.remote),
     };
     let note = p.on_note.as_ref().map(|on_note| {
@@ -109,7 +128,7 @@ pub fn CallRow(p: &RowProps) -> Html {
                 <td class="rcac-dir"><span aria-hidden="true">{ arrow }</span><span class="rcac-dir-text">{ dir }</span></td>
                 <td class="rcac-party">
                     { name }
-                    if let Some(d) = detail { <bdi class="rcac-sub">{ d }</bdi> }
+                    if let Some(d) = detail { <bdi class="rcac-sub">{ detail_line(d) }</bdi> }
                 </td>
                 <td class="rcac-ours"><bdi>{ our_side(&c.ours) }</bdi></td>
                 <td class="rcac-state"><span class="rcac-pill" part="status" data-status={css}>{ c.status.label() }</span></td>
