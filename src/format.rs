@@ -179,6 +179,14 @@ pub fn party_name(p: &Party) -> String {
         .unwrap_or_else(|| "Unknown".into())
 }
 
+/// The party's phone number when it is all there is to show of them (no name): shown as a number, on one line.
+pub fn number_only(p: &Party) -> Option<&str> {
+    clean(&p.name)
+        .is_none()
+        .then(|| clean(&p.phone_number))
+        .flatten()
+}
+
 /// The second line under a name, when the name is not already the number.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Detail {

@@ -2,7 +2,7 @@ use super::clock::{Counting, Timer};
 use super::panel::note_form;
 use super::panel::NoteEvent;
 use crate::contacts::Contact;
-use crate::format::{direction, our_side, party_detail, party_name, CallView, Detail};
+use crate::format::{direction, number_only, our_side, party_detail, party_name, CallView, Detail};
 use crate::phone;
 use crate::state::Note;
 use crate::web::TimeFormat;
@@ -39,15 +39,18 @@ pub struct RowProps {
     pub on_note: Option<Callback<NoteEvent>>,
 }
 
+/// A number as a `tel:` link: its accessible name is the visible text first (a name must begin with what is seen),
+/// then the full E.164 number.
+fn tel(shown: String, e164: &str, class: &'static str) -> Html {
+    let name = format!("{shown} ({e164})");
+    html! { <a class={class} href={format!("tel:{e164}")} aria-label={name}>{ shown }</a> }
+}
+
 /// The line under a name: the number, a `tel:` link when it is E.164 (its accessible name also holds the full
 /// number), and where it is.
 fn detail_line(d: Detail) -> Html {
     let number = d.number.map(|(shown, dial)| match dial {
-        Some(e) => {
-            // The visible text first (a name must begin with what is seen), then the full number.
-            let name = format!("{shown} ({e})");
-            html! { <a class="rcac-tel" href={format!("tel:{e}")} aria-label={name}>{ shown }</a> }
-        }
+        Some(e) => tel(shown, &e, "rcac-tel"),
         None => html! { <span class="rcac-tel">{ shown }</span> },
     });
     let sep = (number.is_some() && d.location.is_some()).then_some(" · ");
@@ -88,7 +91,11 @@ pub fn CallRow(p: &RowProps) -> Html {
             }
             None => html! { <bdi class="rcac-name" part="contact">{ m.name.clone() }</bdi> },
         },
-        None => html! { <bdi class="rcac-name">{ shown.clone() }</bdi> },
+        // No name: the number is the name, as a tel: link when it can be one.
+        None => match number_only(&c.remote).and_then(phone::e164) {
+            Some(e) => tel(shown.clone(), e, "rcac-name rcac-tel"),
+            None => html! { <bdi class="rcac-name">{ shown.clone() }</bdi> },
+        },
     };
     let detail = match contact {
         Some(_) => c.remote.phone_number.as_deref().map(|n| Detail {
@@ -130,7 +137,7 @@ pub fn CallRow(p: &RowProps) -> Html {
                     { name }
                     if let Some(d) = detail { <bdi class="rcac-sub">{ detail_line(d) }</bdi> }
                 </td>
-                <td class="rcac-ours"><bdi>{ our_side(&c.ours) }</bdi></td>
+                <td class="rcac-ours"><bdi class={number_only(&c.ours).map(|_| "rcac-tel")}>{ our_side(&c.ours) }</bdi></td>
                 <td class="rcac-state"><span class="rcac-pill" part="status" data-status={css}>{ c.status.label() }</span></td>
                 <td class="rcac-start">{ p.fmt.format(c.start_ms) }</td>
                 <td class="rcac-dur"><Timer counting={Counting::Duration { start_ms: c.start_ms, fixed: c.final_duration, skew_ms: p.skew_ms }} /></td>
