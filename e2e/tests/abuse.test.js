@@ -34,6 +34,11 @@ test('names of 100 KB, bidi overrides, zero-width only and emoji: rows stay one 
   assert.ok(text.endsWith('…'));
   const heights = await rows.evaluateAll((rs) => rs.map((r) => r.getBoundingClientRect().height));
   assert.ok(Math.max(...heights) < 120, `row heights ${heights}`);
+  // In a 320 px side panel the name takes two lines at most; the whole name is its title and its text.
+  await page.setViewportSize({ width: 320, height: 600 });
+  const box = await long.evaluate((e) => ({ h: e.getBoundingClientRect().height, line: parseFloat(getComputedStyle(e).lineHeight), title: e.title }));
+  assert.ok(box.h <= 2 * box.line + 1, `name height ${box.h} for a line of ${box.line}`);
+  assert.equal(box.title, text);
 
   // The override stays inside its own isolate: the name is a <bdi>, the status cell next to it reads left to right.
   const evil = page.locator('bdi.rcac-name', { hasText: 'gnp.exe' });

@@ -87,14 +87,16 @@ pub fn CallRow(p: &RowProps) -> Html {
     let name = match contact {
         Some(m) => match &m.url {
             Some(url) => {
-                html! { <a class="rcac-name" part="contact" href={url.clone()} target="_top">{ m.name.clone() }</a> }
+                html! { <a class="rcac-name" part="contact" href={url.clone()} target="_top" title={m.name.clone()}>{ m.name.clone() }</a> }
             }
-            None => html! { <bdi class="rcac-name" part="contact">{ m.name.clone() }</bdi> },
+            None => {
+                html! { <bdi class="rcac-name" part="contact" title={m.name.clone()}>{ m.name.clone() }</bdi> }
+            }
         },
         // No name: the number is the name, as a tel: link when it can be one.
         None => match number_only(&c.remote).and_then(phone::e164) {
             Some(e) => tel(shown.clone(), e, "rcac-name rcac-tel"),
-            None => html! { <bdi class="rcac-name">{ shown.clone() }</bdi> },
+            None => html! { <bdi class="rcac-name" title={shown.clone()}>{ shown.clone() }</bdi> },
         },
     };
     let detail = match contact {
