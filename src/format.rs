@@ -212,15 +212,18 @@ impl Detail {
 /// The number (and location) under a name.
 pub fn party_detail(p: &Party) -> Option<Detail> {
     let name = clean(&p.name)?;
-    let number = clean(&p.phone_number)
-        .map(|n| {
-            (
+    let phone = clean(&p.phone_number);
+    let number = phone
+        .or(clean(&p.extension_number))
+        .filter(|n| *n != name)
+        .map(|n| match phone {
+            // The phone number, grouped and dialable; else the extension number as it is.
+            Some(_) => (
                 crate::phone::grouped(n),
                 crate::phone::e164(n).map(str::to_string),
-            )
-        })
-        .or_else(|| clean(&p.extension_number).map(|e| (e.to_string(), None)))
-        .filter(|n| n.0 != name);
+            ),
+            None => (n.to_string(), None),
+        });
     let location = clean(&p.location)
         .map(|l| l.trim_start_matches([',', ' ']).to_string())
         .filter(|l| !l.is_empty());
@@ -352,6 +355,13 @@ mod tests {
         assert_eq!(detail.text(), "+1 650-436-6666 · San Mateo, CA");
         assert_eq!(detail.number.unwrap().1.as_deref(), Some("+16504366666"));
         assert_eq!(our_side(&v.ours), "Tyler Liu (ext. 101)");
+        // A name that is the number itself says it once.
+        let same = Party {
+            name: Some("+16504366666".into()),
+            phone_number: Some("+16504366666".into()),
+            ..Default::default()
+        };
+        assert_eq!(party_detail(&same), None);
         let out =
             CallView::from_record(record(r#","result":"In Progress""#).clone()).map(|mut v| {
                 v.direction = Direction::Outbound;
