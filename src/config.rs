@@ -106,6 +106,16 @@ pub struct WidgetConfig {
     pub embed: Option<Embed>,
 }
 
+impl WidgetConfig {
+    /// The configuration inside a host's page (`mount()`, the element, the Yew component): RingCentral's sign-in
+    /// page cannot be framed, and the host page must not be navigated away, so sign-in is a popup; no embed mode.
+    pub fn in_host_page(mut self) -> WidgetConfig {
+        self.login = LoginFlow::Popup;
+        self.embed = None;
+        self
+    }
+}
+
 /// One value of a `mount()` config object: text, a number, or a value of another type (a problem to name).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Setting {

@@ -209,6 +209,14 @@ impl Detail {
     }
 }
 
+/// A phone number as shown (grouped) and as a `tel:` link dials it (when it is E.164).
+pub fn shown_number(n: &str) -> (String, Option<String>) {
+    (
+        crate::phone::grouped(n),
+        crate::phone::e164(n).map(str::to_string),
+    )
+}
+
 /// The number (and location) under a name.
 pub fn party_detail(p: &Party) -> Option<Detail> {
     let name = clean(&p.name)?;
@@ -217,11 +225,8 @@ pub fn party_detail(p: &Party) -> Option<Detail> {
         .or(clean(&p.extension_number))
         .filter(|n| *n != name)
         .map(|n| match phone {
-            // The phone number, grouped and dialable; else the extension number as it is.
-            Some(_) => (
-                crate::phone::grouped(n),
-                crate::phone::e164(n).map(str::to_string),
-            ),
+            Some(_) => shown_number(n),
+            // An extension number, as it is.
             None => (n.to_string(), None),
         });
     let location = clean(&p.location)

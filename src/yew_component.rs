@@ -43,12 +43,7 @@ impl Settings {
     }
 
     fn read(&self) -> element::Config {
-        config::from_pairs(&self.pairs(), &web::page_url()).map(|mut c| {
-            // Inside an app, sign-in never navigates the app away: a popup, as with `mount()`.
-            c.login = config::LoginFlow::Popup;
-            c.embed = None;
-            c
-        })
+        config::from_pairs(&self.pairs(), &web::page_url()).map(config::WidgetConfig::in_host_page)
     }
 }
 

@@ -161,9 +161,7 @@ impl World0 {
 }
 
 /// A RingCentral-shaped refusal, or the reason it is not one.
-fn error_shaped(body: &[u8]) -> Result<(), String> {
-    let v: Value =
-        serde_json::from_slice(body).map_err(|_| "a refusal that is not JSON".to_string())?;
+fn error_shaped(v: &Value) -> Result<(), String> {
     let s = |k: &str| {
         v.get(k)
             .and_then(Value::as_str)
@@ -349,7 +347,10 @@ impl Target for Http {
         // A HEAD answer has no body by definition (RFC 9110 9.3.2).
         if a.status >= 400 && !sign_in_page && method != Method::HEAD {
             match &a.body {
-                Some(b) => error_shaped(b).map_err(|e| format!("{} {uri}: {e}", a.status))?,
+                Some(b) => serde_json::from_slice::<Value>(b)
+                    .map_err(|_| "a refusal that is not JSON".to_string())
+                    .and_then(|v| error_shaped(&v))
+                    .map_err(|e| format!("{} {uri}: {e}", a.status))?,
                 None => return Err(format!("{} {uri}: a refusal without a body", a.status)),
             }
         }
@@ -593,7 +594,7 @@ impl Target for Socket {
                 let body = v
                     .get(1)
                     .ok_or(format!("a {t} frame ({status}) without a body"))?;
-                error_shaped(body.to_string().as_bytes()).map_err(|e| format!("{t} frame: {e}"))?;
+                error_shaped(body).map_err(|e| format!("{t} frame: {e}"))?;
             }
             kinds.push(format!("{t} {status} {code}"));
         }

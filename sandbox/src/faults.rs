@@ -149,19 +149,10 @@ pub async fn run_with_fault(fault: Option<Fault>, req: Request, next: Next) -> R
                     "dropped",
                 ))
             });
-            let mut r = Response::new(Body::from_stream(stream));
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            r
+            streamed_json(stream)
         }
         FaultKind::Trickle => {
-            let res = next.run(req).await;
-            let (mut parts, body) = res.into_parts();
-            let bytes = axum::body::to_bytes(body, usize::MAX)
-                .await
-                .unwrap_or_default();
+            let (parts, bytes) = real_answer(req, next).await;
             let pause = std::time::Duration::from_millis(fault.delay_ms.unwrap_or(1000));
             let stream = futures_util::stream::unfold(0usize, move |i| {
                 let bytes = bytes.clone();
@@ -171,7 +162,6 @@ pub async fn run_with_fault(fault: Option<Fault>, req: Request, next: Next) -> R
                     Some((Ok::<_, std::io::Error>(Bytes::copy_from_slice(byte)), i + 1))
                 }
             });
-            parts.headers.remove(header::CONTENT_LENGTH);
             Response::from_parts(parts, Body::from_stream(stream))
         }
         FaultKind::Huge => {
@@ -184,26 +174,41 @@ pub async fn run_with_fault(fault: Option<Fault>, req: Request, next: Next) -> R
             let stream = futures_util::stream::iter((0..total.div_ceil(CHUNK)).map(move |i| {
                 Ok::<_, std::io::Error>(if i == 0 { first.clone() } else { blank.clone() })
             }));
-            let mut r = Response::new(Body::from_stream(stream));
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            r
+            streamed_json(stream)
         }
         FaultKind::MalformedJson
         | FaultKind::TruncatedJson
         | FaultKind::UnknownEnums
         | FaultKind::BadRecord => {
-            let res = next.run(req).await;
-            let (mut parts, body) = res.into_parts();
-            let bytes = axum::body::to_bytes(body, usize::MAX)
-                .await
-                .unwrap_or_default();
-            parts.headers.remove(header::CONTENT_LENGTH);
+            let (parts, bytes) = real_answer(req, next).await;
             Response::from_parts(parts, Body::from(mutate_body(&fault.kind, &bytes)))
         }
     }
+}
+
+/// The real answer, read whole, without its Content-Length: the faults that use it send another body.
+async fn real_answer(req: Request, next: Next) -> (axum::http::response::Parts, Bytes) {
+    let (mut parts, body) = next.run(req).await.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    (parts, bytes)
+}
+
+/// A JSON answer whose body is `stream`, with no Content-Length.
+fn streamed_json<S>(stream: S) -> Response
+where
+    S: futures_util::TryStream + Send + 'static,
+    S::Ok: Into<Bytes>,
+    S::Error: Into<axum::BoxError>,
+{
+    let mut r = Response::new(Body::from_stream(stream));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
 }
 
 /// The body-changing faults. Unknown enum values are values RingCentral could add tomorrow.

@@ -197,8 +197,8 @@ impl Party {
         let text = |key: &str, most: usize| j.str_at(key).map(|s| capped(s, most));
         Party {
             name: text("name", MAX_NAME_CHARS),
-            phone_number: text("phoneNumber", 64),
-            extension_number: text("extensionNumber", 64),
+            phone_number: text("phoneNumber", MAX_NUMBER_CHARS),
+            extension_number: text("extensionNumber", MAX_NUMBER_CHARS),
             extension_id: j.id_at("extensionId"),
             location: text("location", MAX_NAME_CHARS),
         }
@@ -207,6 +207,8 @@ impl Party {
 
 /// The most of a name the panel keeps: a 100 KB caller name would cost memory in every row, snapshot and tab.
 pub const MAX_NAME_CHARS: usize = 200;
+/// The most of a phone or extension number kept (E.164 has 15 digits).
+pub const MAX_NUMBER_CHARS: usize = 64;
 
 /// `s` cut to `most` characters, with an ellipsis when cut.
 pub fn capped(s: String, most: usize) -> String {

@@ -2,7 +2,9 @@ use super::clock::{Counting, Timer};
 use super::panel::note_form;
 use super::panel::NoteEvent;
 use crate::contacts::Contact;
-use crate::format::{direction, number_only, our_side, party_detail, party_name, CallView, Detail};
+use crate::format::{
+    direction, number_only, our_side, party_detail, party_name, shown_number, CallView, Detail,
+};
 use crate::phone;
 use crate::state::Note;
 use crate::web::TimeFormat;
@@ -101,7 +103,7 @@ pub fn CallRow(p: &RowProps) -> Html {
     };
     let detail = match contact {
         Some(_) => c.remote.phone_number.as_deref().map(|n| Detail {
-            number: Some((phone::grouped(n), phone::e164(n).map(str::to_string))),
+            number: Some(shown_number(n)),
             location: None,
         }),
         None => party_detail(&c.remote),

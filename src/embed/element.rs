@@ -7,7 +7,7 @@ use super::commands::Command;
 use super::host::Host;
 use crate::api::json::Source;
 use crate::components::app::{App, AppProps};
-use crate::config::{self, LoginFlow, MountConfig, Problem, Scope, WidgetConfig};
+use crate::config::{self, MountConfig, Problem, Scope, WidgetConfig};
 use crate::{url, web};
 use js_sys::{Function, Object};
 use std::cell::RefCell;
@@ -80,12 +80,7 @@ fn read_config(config: &JsValue, strict: bool) -> (Config, Option<Function>) {
             message: "must be an object such as { clientId: \"…\" }.".into(),
         });
     }
-    let mut cfg = config::from_pairs(&pairs, &web::page_url()).map(|mut c| {
-        // RingCentral's sign-in page cannot be framed, and the host page must not be navigated away: a popup.
-        c.login = LoginFlow::Popup;
-        c.embed = None;
-        c
-    });
+    let mut cfg = config::from_pairs(&pairs, &web::page_url()).map(WidgetConfig::in_host_page);
     if !problems.is_empty() {
         let mut all = problems;
         if let Err(p) = cfg {

@@ -11,7 +11,7 @@
 //! Pure: time is passed in (ms since the epoch).
 
 use super::frames::{ActiveCall, Presence};
-use crate::api::model::{capped, Direction, Party, MAX_NAME_CHARS};
+use crate::api::model::{capped, Direction, Party, MAX_NAME_CHARS, MAX_NUMBER_CHARS};
 use crate::format::{CallView, Status, PUSHED_PREFIX};
 use crate::time::parse_rfc3339;
 use serde::{Deserialize, Serialize};
@@ -243,7 +243,7 @@ fn view(p: &Pushed) -> CallView {
         remote: Party {
             // Cut as a listed record's name is (`Party::read`).
             name: p.remote_name.clone().map(|n| capped(n, MAX_NAME_CHARS)),
-            phone_number: p.remote_number.clone().map(|n| capped(n, 64)),
+            phone_number: p.remote_number.clone().map(|n| capped(n, MAX_NUMBER_CHARS)),
             ..Party::default()
         },
         ours: Party {
