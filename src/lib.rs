@@ -18,6 +18,8 @@ pub mod config;
 #[doc(hidden)]
 pub mod contacts;
 #[doc(hidden)]
+pub mod cookie;
+#[doc(hidden)]
 pub mod embed;
 #[doc(hidden)]
 pub mod feed;
@@ -39,6 +41,9 @@ pub mod url;
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
 pub mod components;
+#[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
+pub mod storage_access;
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
 pub mod tasks;

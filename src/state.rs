@@ -8,6 +8,38 @@ use crate::format::{ended_sentence, started_sentence, CallView};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 
+/// Whether the session outlives a reload. Storage fails in a cross-site frame where the browser blocks third-party
+/// storage; the Storage Access API may then let the user allow it (`storage_access`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keeping {
+    /// Kept where a reload finds it.
+    Kept,
+    /// Not kept, but the browser can ask the user (a "Stay signed in here" button).
+    Askable,
+    /// Not kept, and nothing to ask (refused, or no such API): sign in again after a reload.
+    Lost,
+}
+
+/// The one sentence about storage and sharing (both fail together in a cross-site frame, and are said once):
+/// `(long, short)`, for the sign-in card and the status bar. `None` when all is well.
+pub fn keeping_note(keeping: Keeping, not_shared: bool) -> Option<(&'static str, &'static str)> {
+    match (keeping == Keeping::Kept, not_shared) {
+        (true, false) => None,
+        (true, true) => Some((
+            "Tabs are not shared here: this widget signs in and updates on its own.",
+            "Tabs are not shared here: this widget works on its own",
+        )),
+        (false, false) => Some((
+            "This browser blocks storage here, so you will need to sign in again after reloading the page.",
+            "Storage is blocked: sign in again after a reload",
+        )),
+        (false, true) => Some((
+            "This browser blocks storage here: this widget works on its own, and you will need to sign in again after reloading the page.",
+            "Storage is blocked: this widget works on its own; sign in again after a reload",
+        )),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Phase {
     /// The configuration has problems; nothing else can happen.
@@ -72,8 +104,8 @@ pub struct State {
     pub now: f64,
     /// What the status region says (calls added and ended only).
     pub announcement: String,
-    /// The session cannot outlive this tab (storage blocked).
-    pub storage_blocked: bool,
+    /// Whether a reload keeps the session (storage blocked in a cross-site frame, and whether the browser can be asked).
+    pub keeping: Keeping,
     /// This widget cannot share its session with other tabs, and works alone.
     pub not_shared: bool,
     /// How calls arrive: pushed, or polled.
@@ -139,7 +171,8 @@ pub enum Action {
     Online(bool),
     Tick(f64),
     SetScope(Scope),
-    StorageBlocked,
+    /// What storage does for the session now (after the load's check, a sign-in, or the user's answer).
+    Keeping(Keeping),
     /// Tabs cannot share a session here (no Web Locks or BroadcastChannel): this widget works alone.
     NotShared,
     /// Live updates on, or polling (and why).
@@ -190,7 +223,7 @@ impl State {
             offline: false,
             now,
             announcement: String::new(),
-            storage_blocked: false,
+            keeping: Keeping::Kept,
             not_shared: false,
             push: Default::default(),
             busy: false,
@@ -389,7 +422,7 @@ impl yew::Reducible for State {
                     }
                 }
             }
-            Action::StorageBlocked => s.storage_blocked = true,
+            Action::Keeping(k) => s.keeping = k,
             Action::NotShared => s.not_shared = true,
             Action::Push(p) => s.push = p,
             Action::Reconfigured(problems) => match problems {
@@ -505,6 +538,21 @@ pub mod tests {
             skipped: 0,
             server_now: None,
             at,
+        }
+    }
+
+    #[test]
+    fn storage_and_sharing_are_said_in_one_sentence() {
+        assert_eq!(keeping_note(Keeping::Kept, false), None);
+        let (long, short) = keeping_note(Keeping::Kept, true).unwrap_or_default();
+        assert!(long.contains("on its own") && short.contains("on its own"));
+        for k in [Keeping::Askable, Keeping::Lost] {
+            let (long, short) = keeping_note(k, false).unwrap_or_default();
+            assert!(long.contains("sign in again") && !long.contains("on its own"));
+            assert!(short.contains("sign in again"));
+            let (long, short) = keeping_note(k, true).unwrap_or_default();
+            assert!(long.contains("on its own") && long.contains("sign in again"));
+            assert!(short.contains("on its own") && short.contains("sign in again"));
         }
     }
 
@@ -828,9 +876,9 @@ pub mod tests {
     fn online_storage_and_unknown_counts() {
         let s = reduce(
             signed_in(),
-            vec![Action::Online(false), Action::StorageBlocked],
+            vec![Action::Online(false), Action::Keeping(Keeping::Lost)],
         );
-        assert!(s.offline && s.storage_blocked);
+        assert!(s.offline && s.keeping == Keeping::Lost);
         let s = reduce(s, vec![Action::Online(true)]);
         assert!(!s.offline);
         let mut odd = call("x", "2021-01-19T10:00:00Z", "Teleported", None);

@@ -93,11 +93,13 @@ pub enum Store {
     Browser,
 }
 
+/// The window's, else (in a cross-site frame the user let keep storage) the storage access handle's.
 fn store(which: Store) -> Option<web_sys::Storage> {
     match which {
         Store::Tab => session_storage(),
         Store::Browser => window().and_then(|w| w.local_storage().ok().flatten()),
     }
+    .or_else(|| crate::storage_access::handle_storage(which))
 }
 
 pub fn store_get(which: Store, key: &str) -> Option<String> {

@@ -15,7 +15,7 @@ use rc_active_calls::config::{self, Scope, Theme};
 use rc_active_calls::contacts::Contact;
 use rc_active_calls::embed::host::Host;
 use rc_active_calls::format::CallView;
-use rc_active_calls::state::{Action, Phase, State, User};
+use rc_active_calls::state::{Action, Keeping, Phase, State, User};
 use rc_active_calls::web::{self, TimeFormat};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -66,6 +66,7 @@ struct Seen {
     scope: Vec<Scope>,
     selected: Vec<String>,
     notes: Vec<String>,
+    keep: u32,
 }
 
 #[derive(Properties, PartialEq)]
@@ -94,7 +95,8 @@ fn panel_harness(p: &PanelProps) -> Html {
 }
 
 fn actions(seen: &Rc<RefCell<Seen>>) -> panel::Actions {
-    let (a, b, c, d, e) = (
+    let (a, b, c, d, e, f) = (
+        seen.clone(),
         seen.clone(),
         seen.clone(),
         seen.clone(),
@@ -106,6 +108,7 @@ fn actions(seen: &Rc<RefCell<Seen>>) -> panel::Actions {
         on_sign_out: Callback::from(move |_| b.borrow_mut().sign_out += 1),
         on_scope: Callback::from(move |s| c.borrow_mut().scope.push(s)),
         on_select: Callback::from(move |id| d.borrow_mut().selected.push(id)),
+        on_keep: Callback::from(move |_| f.borrow_mut().keep += 1),
         on_note: Some(Callback::from(move |n: NoteEvent| {
             let what = match n {
                 NoteEvent::Open(id) => format!("open {id}"),
@@ -298,39 +301,112 @@ fn serde_types_read_and_write_plain_js_values() {
     );
 }
 
+#[derive(Properties, PartialEq)]
+struct SignInProps {
+    keeping: Keeping,
+    not_shared: bool,
+    clicks: Rc<RefCell<(u32, u32)>>,
+}
+
+#[function_component(SignInHarness)]
+fn sign_in_harness(p: &SignInProps) -> Html {
+    let (c, k) = (p.clicks.clone(), p.clicks.clone());
+    sign_in::view(
+        false,
+        Some("Sign-in was cancelled. (access_denied)"),
+        p.keeping,
+        p.not_shared,
+        &Callback::from(move |_| c.borrow_mut().0 += 1),
+        &Callback::from(move |_| k.borrow_mut().1 += 1),
+    )
+}
+
+fn buttons(root: &Element) -> Vec<HtmlElement> {
+    let all = root.query_selector_all("button").unwrap();
+    (0..all.length())
+        .filter_map(|i| all.item(i)?.dyn_into().ok())
+        .collect()
+}
+
 #[wasm_bindgen_test]
 async fn signed_out_shows_one_button_that_signs_in() {
     let root = container();
-    let clicks = Rc::new(RefCell::new(0));
-    #[derive(Properties, PartialEq)]
-    struct P {
-        clicks: Rc<RefCell<u32>>,
-    }
-    #[function_component(H)]
-    fn h(p: &P) -> Html {
-        let c = p.clicks.clone();
-        sign_in::view(
-            false,
-            Some("Sign-in was cancelled. (access_denied)"),
-            true,
-            false,
-            &Callback::from(move |_| *c.borrow_mut() += 1),
-        )
-    }
-    let handle = yew::Renderer::<H>::with_root_and_props(
+    let clicks = Rc::new(RefCell::new((0, 0)));
+    let handle = yew::Renderer::<SignInHarness>::with_root_and_props(
         root.clone(),
-        P {
+        SignInProps {
+            keeping: Keeping::Lost,
+            not_shared: false,
             clicks: clicks.clone(),
         },
     )
     .render();
     yew::scheduler::flush().await;
-    let button: HtmlElement = q(&root, "button").unwrap().dyn_into().unwrap();
-    assert_eq!(button.inner_text(), "Try again");
+    let b = buttons(&root);
+    assert_eq!(b.len(), 1, "refused or unavailable: nothing more to ask");
+    assert_eq!(b[0].inner_text(), "Try again");
     assert!(text(&root).contains("Sign-in was cancelled."));
     assert!(text(&root).contains("sign in again after reloading"));
-    button.click();
-    assert_eq!(*clicks.borrow(), 1);
+    b[0].click();
+    assert_eq!(*clicks.borrow(), (1, 0));
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_blocked_frame_says_so_once_and_offers_to_stay_signed_in() {
+    let root = container();
+    let clicks = Rc::new(RefCell::new((0, 0)));
+    let handle = yew::Renderer::<SignInHarness>::with_root_and_props(
+        root.clone(),
+        SignInProps {
+            keeping: Keeping::Askable,
+            not_shared: true,
+            clicks: clicks.clone(),
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    let notes = root.query_selector_all(".rcac-muted").unwrap().length();
+    let t = text(&root);
+    assert_eq!(
+        t.matches("works on its own").count(),
+        1,
+        "storage and sharing in one sentence: {t}"
+    );
+    assert!(t.contains("sign in again after reloading"), "{t}");
+    assert_eq!(notes, 2, "the invitation and the one note");
+    let b = buttons(&root);
+    let keep = b.iter().find(|b| b.inner_text() == "Stay signed in here");
+    keep.unwrap().click();
+    assert_eq!(*clicks.borrow(), (0, 1));
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_status_bar_offers_to_stay_signed_in_only_while_it_can_ask() {
+    let mut s = ready(vec![]);
+    s.keeping = Keeping::Askable;
+    s.not_shared = true;
+    let (root, seen, handle) = render_panel(s.clone()).await;
+    let t = text(&root);
+    assert_eq!(t.matches("Storage is blocked").count(), 1, "{t}");
+    assert!(!t.contains("Tabs are not shared"), "said once: {t}");
+    let keep = buttons(&root)
+        .into_iter()
+        .find(|b| b.inner_text() == "Stay signed in here");
+    keep.unwrap().click();
+    assert_eq!(seen.borrow().keep, 1);
+    handle.destroy();
+
+    s.keeping = Keeping::Lost;
+    let (root, _, handle) = render_panel(s).await;
+    assert!(text(&root).contains("sign in again after a reload"));
+    assert!(
+        buttons(&root)
+            .iter()
+            .all(|b| b.inner_text() != "Stay signed in here"),
+        "refused: never asked again"
+    );
     handle.destroy();
 }
 

@@ -2,9 +2,11 @@
 //!
 //! Where tokens live: the access token only in memory (and in the memory of this browser's other tabs of the same
 //! session, which the leading tab hands it to: `feed`); the refresh token, as `persist` says, in each open tab's
-//! sessionStorage (`tabs`: a reload resumes, nothing survives the last tab) or in localStorage (`browser`), and
-//! nowhere else (no cookies). RingCentral's refresh tokens are single-use and rotate, so a stolen old one is worth
-//! little. If storage is blocked, the session lives in memory for the tab's life.
+//! sessionStorage (`tabs`: a reload resumes, nothing survives the last tab) or in localStorage (`browser`).
+//! RingCentral's refresh tokens are single-use and rotate, so a stolen old one is worth little. In a cross-site
+//! frame whose storage the browser blocks, the user may allow storage access, and the token then lives where that
+//! grants (`storage_access`: the handle's Web Storage, else a cookie of the widget's site, until the browser closes
+//! with `tabs`); if not, the session lives in memory for the page's life.
 //!
 //! Only the tab that leads refreshes (`set_gate`): a rotating refresh token must never be sent twice.
 
@@ -14,6 +16,7 @@ use crate::api::model::TokenInfo;
 use crate::auth::flow;
 use crate::config::{Persist, WidgetConfig};
 use crate::feed::channel::TokenSet;
+use crate::storage_access;
 use crate::web::{self, Store};
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use std::cell::{Cell, RefCell};
@@ -96,18 +99,28 @@ impl Session {
 
     /// A refresh token left by an earlier page load (this tab's, or the browser's with `persist=browser`).
     pub fn stored_refresh_token(&self) -> Option<String> {
-        web::store_get(self.store(), &self.storage_key()).filter(|t| !t.is_empty())
+        storage_access::get(self.store(), &self.storage_key()).filter(|t| !t.is_empty())
     }
 
     fn store_refresh(&self, token: Option<&str>) -> bool {
         let key = self.storage_key();
         match token {
-            Some(r) => web::store_set(self.store(), &key, r),
+            Some(r) => storage_access::set(self.store(), &key, r),
             None => {
-                web::store_remove(self.store(), &key);
+                storage_access::remove(self.store(), &key);
                 true
             }
         }
+    }
+
+    /// Stores the refresh token held in memory again (storage access was just granted); whether it is kept now.
+    pub fn store_again(&self) -> bool {
+        let refresh = self
+            .tokens
+            .borrow()
+            .as_ref()
+            .and_then(|t| t.refresh.clone());
+        refresh.is_none_or(|r| self.store_refresh(Some(&r)))
     }
 
     /// The tokens, to hand to the other tabs.

@@ -116,6 +116,10 @@ pub fn app(props: &AppProps) -> Html {
         let feed = feed.clone();
         Callback::from(move |_: ()| feed.sign_out())
     };
+    let on_keep = {
+        let feed = feed.clone();
+        Callback::from(move |_: ()| feed.keep_here())
+    };
     let on_refresh = Callback::from(move |_: ()| feed.refresh());
     let on_scope = {
         let dispatch = dispatch.clone();
@@ -128,9 +132,10 @@ pub fn app(props: &AppProps) -> Html {
         Phase::SignedOut | Phase::SigningIn => sign_in::view(
             state.phase == Phase::SigningIn,
             state.notice.as_deref(),
-            state.storage_blocked,
+            state.keeping,
             state.not_shared,
             &on_sign_in,
+            &on_keep,
         ),
         Phase::Loading | Phase::Ready => html! {
             <Panel state={state.clone()} fmt={fmt.clone()} actions={panel::Actions {
@@ -138,6 +143,7 @@ pub fn app(props: &AppProps) -> Html {
                 on_sign_out,
                 on_scope,
                 on_select: (*on_select).clone(),
+                on_keep,
                 on_note: (*on_note).clone(),
             }} />
         },

@@ -43,6 +43,10 @@ impl FeedHandle {
     pub fn sign_in(&self, popup: bool) {
         self.with(|f| f.sign_in(popup));
     }
+
+    pub fn keep_here(&self) {
+        self.with(Feed::keep_here);
+    }
 }
 
 /// What makes a session: when any of it changes, the widget joins another session. What is fetched (scope, page

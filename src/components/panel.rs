@@ -25,6 +25,8 @@ pub struct Actions {
     pub on_sign_out: Callback<()>,
     pub on_scope: Callback<Scope>,
     pub on_select: Callback<String>,
+    /// "Stay signed in here" (storage blocked in a frame, and the browser can ask).
+    pub on_keep: Callback<()>,
     /// Present when a host page is there to take notes.
     pub on_note: Option<Callback<NoteEvent>>,
 }
@@ -170,7 +172,7 @@ pub fn view<S: StateRef>(state: &S, p: &Actions, fmt: &Rc<TimeFormat>) -> Html {
                     <button class="rcac-btn" part="button" onclick={sign_out}>{ "Sign out" }</button>
                 </div>
             </header>
-            { status_bar::view(s, fmt) }
+            { status_bar::view(s, fmt, &p.on_keep) }
             { error }
             { list }
             { gone }

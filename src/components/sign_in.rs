@@ -1,12 +1,15 @@
+use super::status_bar;
+use crate::state::{keeping_note, Keeping};
 use yew::prelude::*;
 
 /// Signed out: one button, and why we are here when it was not the user's choice.
 pub fn view(
     busy: bool,
     notice: Option<&str>,
-    storage_blocked: bool,
+    keeping: Keeping,
     not_shared: bool,
     on_sign_in: &Callback<()>,
+    on_keep: &Callback<()>,
 ) -> Html {
     let click = on_sign_in.reform(|_: MouseEvent| ());
     html! {
@@ -19,11 +22,11 @@ pub fn view(
             <button class="rcac-btn rcac-primary" part="button" onclick={click} disabled={busy}>
                 { if busy { "Signing in…" } else if notice.is_some() { "Try again" } else { "Sign in with RingCentral" } }
             </button>
-            if storage_blocked {
-                <p class="rcac-muted">{ "This browser blocks storage here, so you will need to sign in again after reloading the page." }</p>
+            if let Some((note, _)) = keeping_note(keeping, not_shared) {
+                <p class="rcac-muted">{ note }</p>
             }
-            if not_shared {
-                <p class="rcac-muted">{ "Tabs are not shared here: this widget signs in and updates on its own." }</p>
+            if keeping == Keeping::Askable {
+                { status_bar::keep_button(on_keep) }
             }
         </div>
     }

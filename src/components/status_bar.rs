@@ -1,5 +1,5 @@
 use super::clock::{Counting, Timer};
-use crate::state::State;
+use crate::state::{keeping_note, Keeping, State};
 use crate::web::TimeFormat;
 use yew::prelude::*;
 
@@ -9,7 +9,7 @@ fn badge(kind: &'static str, content: impl Into<Html>) -> Html {
 }
 
 /// Freshness and health at a glance: updated N s ago, stale since, paused by the rate limit, offline, warnings.
-pub fn view(s: &State, fmt: &TimeFormat) -> Html {
+pub fn view(s: &State, fmt: &TimeFormat, on_keep: &Callback<()>) -> Html {
     const WARN: &str = "warn";
     const QUIET: &str = "quiet";
     let mut items: Vec<Html> = vec![];
@@ -54,12 +54,6 @@ pub fn view(s: &State, fmt: &TimeFormat) -> Html {
             "Some values are new to this widget and shown as RingCentral sent them",
         ));
     }
-    if s.storage_blocked {
-        items.push(badge(
-            QUIET,
-            "Storage is blocked: sign in again after a reload",
-        ));
-    }
     use crate::feed::snapshot::Push;
     match &s.push {
         Push::Live { .. } => items.push(badge(QUIET, "Live")),
@@ -72,11 +66,20 @@ pub fn view(s: &State, fmt: &TimeFormat) -> Html {
         )),
         Push::Polling { .. } => {}
     }
-    if s.not_shared {
-        items.push(badge(
-            QUIET,
-            "Tabs are not shared here: this widget signs in and updates on its own",
-        ));
+    if let Some((_, short)) = keeping_note(s.keeping, s.not_shared) {
+        items.push(badge(QUIET, short));
+    }
+    if s.keeping == Keeping::Askable {
+        items.push(keep_button(on_keep));
     }
     html! { <div class="rcac-status" part="status-bar">{ for items }</div> }
+}
+
+/// Asks the browser to let this frame keep the session (the Storage Access API wants the user's own click).
+pub fn keep_button(on_keep: &Callback<()>) -> Html {
+    let click = on_keep.reform(|_: MouseEvent| ());
+    html! {
+        <button class="rcac-btn rcac-keep" part="button" onclick={click}
+                title="Asks your browser to let this widget keep you signed in on this site">{ "Stay signed in here" }</button>
+    }
 }

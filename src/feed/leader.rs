@@ -29,7 +29,8 @@ use crate::config::{LoginFlow, Scope};
 use crate::embed::host::to_js;
 use crate::format::CallView;
 use crate::poll::{Budget, Scheduler};
-use crate::state::{Action, SignInFailure};
+use crate::state::{Action, Keeping, SignInFailure};
+use crate::storage_access;
 use crate::tasks::{spawn, Dispatch};
 use crate::web::{self, Store};
 use futures_util::future::{AbortHandle, FutureExt};
@@ -60,6 +61,9 @@ struct Jobs {
     sign_in: Option<AbortHandle>,
     /// The leader's WebSocket.
     push: Option<AbortHandle>,
+    /// Waiting for this page's storage check (to say what it found), or for the user's answer to "Stay signed in
+    /// here".
+    storage: Option<AbortHandle>,
 }
 
 fn abort(slot: &mut Option<AbortHandle>) {
@@ -107,6 +111,8 @@ pub struct Inner {
     pub(super) reconciler: RefCell<Reconciler>,
     /// A fetch asked for by push, due then (0: none): one a second at most, whatever the events.
     pub(super) fetch_at: std::cell::Cell<f64>,
+    /// Leading (or alone) before this page's storage check ended: `begin` waits for it.
+    begin_waiting: std::cell::Cell<bool>,
 }
 
 /// A widget's feed. Dropping it stops everything it runs and lets go of the lock.
@@ -151,9 +157,21 @@ impl Feed {
             reconnects: RefCell::default(),
             reconciler: RefCell::default(),
             fetch_at: std::cell::Cell::new(0.0),
+            begin_waiting: std::cell::Cell::new(false),
         });
-        if !web::storage_works() {
-            inner.dispatch.emit(Action::StorageBlocked);
+        {
+            let weak = Rc::downgrade(&inner);
+            let task = spawn(async move {
+                let k = storage_access::check().await;
+                let Some(inner) = weak.upgrade() else { return };
+                if k != Keeping::Kept {
+                    inner.dispatch.emit(Action::Keeping(k));
+                }
+                if inner.begin_waiting.take() {
+                    inner.begin();
+                }
+            });
+            inner.jobs.borrow_mut().storage = Some(task);
         }
         inner.listen();
         if inner.channel.borrow().is_some() {
@@ -192,6 +210,23 @@ impl Feed {
     /// Sign out every widget of this session (one revoke).
     pub fn sign_out(&self) {
         self.0.command(TabCommand::SignOut);
+    }
+
+    /// The user asked to stay signed in where storage is blocked: ask the browser for storage access, and keep the
+    /// session there if it says yes. The answer shows either way; a refusal is not asked again.
+    pub fn keep_here(&self) {
+        let weak = Rc::downgrade(&self.0);
+        let task = spawn(async move {
+            let k = storage_access::ask().await;
+            let Some(inner) = weak.upgrade() else { return };
+            let kept = k == Keeping::Kept && inner.session.store_again();
+            inner
+                .dispatch
+                .emit(Action::Keeping(if kept { k } else { Keeping::Lost }));
+        });
+        let mut jobs = self.0.jobs.borrow_mut();
+        abort(&mut jobs.storage);
+        jobs.storage = Some(task);
     }
 
     /// Sign in here (a popup or a redirect from this tab); every widget of the session follows.
@@ -286,8 +321,9 @@ impl Inner {
             work,
             sign_in,
             push,
+            storage,
         } = std::mem::take(&mut *self.jobs.borrow_mut());
-        for mut slot in [queue, poller, work, sign_in, push] {
+        for mut slot in [queue, poller, work, sign_in, push, storage] {
             abort(&mut slot);
         }
         self.ticker.borrow_mut().take();
@@ -385,6 +421,12 @@ impl Inner {
     /// The start of leading (or of working alone): take in the budget the last leader used, then carry on the
     /// session the tabs know, resume a stored one, or say there is none.
     fn begin(self: &Rc<Self>) {
+        // A stored session may need storage access renewed first (a cross-site frame the user let keep it): the
+        // check's end begins again.
+        if !storage_access::checked() {
+            self.begin_waiting.set(true);
+            return;
+        }
         if let Some(b) = web::store_get(Store::Browser, &self.budget_key)
             .and_then(|t| json::parse(&t))
             .and_then(|j| j.read::<Budget>())
@@ -424,6 +466,7 @@ impl Inner {
             abort(&mut jobs.work);
             abort(&mut jobs.push);
         }
+        self.begin_waiting.set(false);
         self.wire_session(None);
         {
             let mut core = self.core.borrow_mut();
@@ -622,7 +665,12 @@ impl Inner {
             Ok(Outcome::Redirecting) => {}
             Ok(Outcome::SignedIn { persistent }) => {
                 if !persistent {
-                    self.dispatch.emit(Action::StorageBlocked);
+                    // Not kept: still askable in a blocked frame, else lost (a full or failing storage).
+                    let k = match storage_access::keeping() {
+                        Keeping::Askable => Keeping::Askable,
+                        _ => Keeping::Lost,
+                    };
+                    self.dispatch.emit(Action::Keeping(k));
                 }
                 if self.leading() {
                     self.work(Work::SignedIn);
