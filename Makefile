@@ -7,7 +7,7 @@ WIDGET_PORT  ?= 8080
 CRM_PORT     ?= 8081
 DEMO_URL     := http://127.0.0.1:$(WIDGET_PORT)/?clientId=demo-client&server=http://$(SANDBOX_ADDR)
 
-.PHONY: setup demo test test-native test-wasm test-e2e lint size build sandbox clean fuzz package yew-host
+.PHONY: setup demo test test-native test-wasm test-e2e lint size build sandbox clean fuzz package yew-host screenshots
 
 setup:
 	@scripts/setup.sh
@@ -59,6 +59,11 @@ test-wasm:
 # Playwright (playwright-core + Debian's Chromium) against the release build and rc-sandbox.
 test-e2e: package yew-host sandbox
 	cd e2e && node --test --test-concurrency=1 tests/
+
+# Writes the screenshot tests' reference images (e2e/screenshots/) from the release build: after a deliberate change
+# of the look; review the new images like code before committing them.
+screenshots: build sandbox
+	cd e2e && UPDATE_SCREENSHOTS=1 node --test --test-concurrency=1 tests/screenshots.test.js
 
 # Ten million inputs through every parser of outside input (fuzz/); `make test` runs a short pass of each.
 # FUZZ_ARGS: e.g. `--inputs 1000000 --seed 7 records`.

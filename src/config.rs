@@ -76,6 +76,22 @@ impl Theme {
     }
 }
 
+/// How much room a call takes: `compact` for side panels that show many calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Density {
+    Comfortable,
+    Compact,
+}
+
+impl Density {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Density::Comfortable => "comfortable",
+            Density::Compact => "compact",
+        }
+    }
+}
+
 /// iframe mode (`?embed=1&parentOrigin=…`): events go to the parent at exactly `parent_origin`; commands are
 /// accepted from `allowed` only.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +114,7 @@ pub struct WidgetConfig {
     /// `perPage` of active-calls requests (1–1000).
     pub page_size: u32,
     pub theme: Theme,
+    pub density: Density,
     /// Widgets that share a client ID and server keep separate sessions when their keys differ.
     pub session_key: String,
     pub persist: Persist,
@@ -189,11 +206,12 @@ pub struct MountConfig {
     pub session_key: Setting,
     pub persist: Setting,
     pub live: Setting,
+    pub density: Setting,
 }
 
 impl MountConfig {
     /// Every key a config object may hold; `mount()` names any other as a problem.
-    pub const KEYS: [&'static str; 12] = [
+    pub const KEYS: [&'static str; 13] = [
         "clientId",
         "server",
         "redirectUri",
@@ -205,6 +223,7 @@ impl MountConfig {
         "sessionKey",
         "persist",
         "live",
+        "density",
         "resolveContacts",
     ];
 
@@ -231,6 +250,7 @@ impl MountConfig {
             &self.session_key,
             &self.persist,
             &self.live,
+            &self.density,
         ];
         for (key, value) in Self::KEYS.iter().zip(fields) {
             match value {
@@ -414,6 +434,18 @@ pub fn from_pairs(
         }
     };
 
+    let density = match get("density").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("comfortable") => Density::Comfortable,
+        Some("compact") => Density::Compact,
+        Some(other) => {
+            problem(
+                "density",
+                format!("is “{other}”; use comfortable or compact."),
+            );
+            Density::Comfortable
+        }
+    };
+
     let session_key = get("sessionkey").unwrap_or_default().to_string();
 
     let persist = match get("persist").map(str::to_ascii_lowercase).as_deref() {
@@ -482,6 +514,7 @@ pub fn from_pairs(
             login,
             page_size,
             theme,
+            density,
             session_key,
             persist,
             live,
@@ -584,6 +617,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!((c.theme, c.session_key.as_str()), (Theme::Dark, "queue"));
+        assert_eq!(c.density, Density::Comfortable);
+        let dense = |v: &str| from_pairs(&pairs(&[("clientId", "a"), ("density", v)]), PAGE);
+        assert_eq!(dense("Compact").map(|c| c.density), Ok(Density::Compact));
+        assert_eq!(
+            dense("tiny").map_err(|p| p[0].message.clone()),
+            Err("is “tiny”; use comfortable or compact.".into())
+        );
         assert_eq!(c.login, LoginFlow::Popup);
         let e = c.embed.unwrap();
         assert_eq!(e.allowed, ["http://127.0.0.1:8081"]);

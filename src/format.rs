@@ -22,7 +22,8 @@ impl Status {
             Status::Ringing => "Ringing".into(),
             Status::Connected => "Connected".into(),
             Status::Live(r) => r.clone(),
-            Status::Ended(r) => format!("Ended · {r}"),
+            // "Ended" is said by the row (greyed, "ended 2 min ago"): the pill keeps the result.
+            Status::Ended(r) => r.clone(),
         }
     }
     pub fn css(&self) -> &'static str {
@@ -257,6 +258,17 @@ pub fn ended_sentence(c: &CallView) -> String {
     format!("Call with {} ended", party_name(&c.remote))
 }
 
+/// A call that came through a call queue: RingCentral names its caller `"<queue> - <caller>"` (captured in
+/// tylerlong/active-calls-demo: `"Tyler's call queue - WIRELESS CALLER"`). Inbound calls only; `(queue, caller)`.
+pub fn via_queue(c: &CallView) -> Option<(&str, &str)> {
+    if c.direction != Direction::Inbound {
+        return None;
+    }
+    let (queue, caller) = clean(&c.remote.name)?.split_once(" - ")?;
+    let (queue, caller) = (queue.trim(), caller.trim());
+    (!queue.is_empty() && !caller.is_empty()).then_some((queue, caller))
+}
+
 /// "just now", "5 s ago", "3 min ago".
 pub fn ago(ms: f64) -> String {
     let s = (ms / 1000.0).max(0.0) as u64;
@@ -321,7 +333,7 @@ mod tests {
         );
         let ended = view(r#","result":"Accepted","reason":"Accepted","duration":10"#);
         assert_eq!(ended.status, Status::Ended("Accepted".into()));
-        assert_eq!(ended.status.label(), "Ended · Accepted");
+        assert_eq!(ended.status.label(), "Accepted");
         assert_eq!(
             view(r#","result":"Missed","duration":0"#).status,
             Status::Ended("Missed".into())
@@ -411,6 +423,25 @@ mod tests {
         assert_eq!(our_side(&v.ours), "Jane Smith");
         assert_eq!(v.status, Status::Connected);
         assert_eq!(v.session_id.as_deref(), Some("403402173004"));
+    }
+
+    #[test]
+    fn a_queue_is_read_from_an_inbound_callers_name() {
+        let page = |dir: &str, name: &str| {
+            let j = serde_json::json!({"records": [{"id": "q", "startTime": "2021-01-19T23:58:57.000Z",
+                "direction": dir, "result": "In Progress", "from": {"name": name, "phoneNumber": "+16504366666"},
+                "to": {"name": "Tyler Liu"}}]});
+            let p = CallLogPage::read(&json(&j.to_string())).unwrap();
+            CallView::from_record(p.records[0].clone()).unwrap()
+        };
+        let c = page("Inbound", "Tyler's call queue - WIRELESS CALLER");
+        assert_eq!(
+            via_queue(&c),
+            Some(("Tyler's call queue", "WIRELESS CALLER"))
+        );
+        assert_eq!(via_queue(&page("Inbound", "Ada Lovelace")), None);
+        assert_eq!(via_queue(&page("Inbound", " - Ada")), None);
+        assert_eq!(via_queue(&page("Outbound", "Sales Line - Ada")), None);
     }
 
     #[test]

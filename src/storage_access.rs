@@ -50,7 +50,8 @@ async fn examine() -> Keeping {
     if web::storage_works() {
         return Keeping::Kept;
     }
-    if request_fn().is_none() {
+    // Storage access is a frame's to ask for; a top-level page whose storage fails has nothing to ask.
+    if !web::is_framed() || request_fn().is_none() {
         return Keeping::Lost;
     }
     match permission().await.as_deref() {

@@ -22,7 +22,7 @@ pub struct Settings {
     pub scope: Option<Scope>,
     /// Seconds between two refreshes when live updates are off (6–3600).
     pub poll_seconds: Option<u32>,
-    /// Any other setting by its `mount()` key: `theme`, `pageSize`, `sessionKey`, `persist`, `live`.
+    /// Any other setting by its `mount()` key: `theme`, `density`, `pageSize`, `sessionKey`, `persist`, `live`.
     pub other: Vec<(String, String)>,
 }
 

@@ -11,7 +11,7 @@ use rc_active_calls::components::app::{shell, App, AppProps};
 use rc_active_calls::components::clock::Now;
 use rc_active_calls::components::panel::NoteEvent;
 use rc_active_calls::components::{call_row, panel, sign_in};
-use rc_active_calls::config::{self, Scope, Theme};
+use rc_active_calls::config::{self, Density, Scope, Theme};
 use rc_active_calls::contacts::Contact;
 use rc_active_calls::embed::host::Host;
 use rc_active_calls::format::CallView;
@@ -67,6 +67,7 @@ struct Seen {
     selected: Vec<String>,
     notes: Vec<String>,
     keep: u32,
+    density: Vec<Density>,
 }
 
 #[derive(Properties, PartialEq)]
@@ -86,6 +87,7 @@ fn panel_harness(p: &PanelProps) -> Html {
     shell(
         &p.state.announcement,
         Theme::Auto,
+        p.state.density,
         html! {
             <ContextProvider<Now> context={Now(p.now.unwrap_or(p.state.now))}>
                 { panel::view(&Rc::new(p.state.clone()), &actions, &fmt) }
@@ -95,7 +97,8 @@ fn panel_harness(p: &PanelProps) -> Html {
 }
 
 fn actions(seen: &Rc<RefCell<Seen>>) -> panel::Actions {
-    let (a, b, c, d, e, f) = (
+    let (a, b, c, d, e, f, g) = (
+        seen.clone(),
         seen.clone(),
         seen.clone(),
         seen.clone(),
@@ -109,6 +112,7 @@ fn actions(seen: &Rc<RefCell<Seen>>) -> panel::Actions {
         on_scope: Callback::from(move |s| c.borrow_mut().scope.push(s)),
         on_select: Callback::from(move |id| d.borrow_mut().selected.push(id)),
         on_keep: Callback::from(move |_| f.borrow_mut().keep += 1),
+        on_density: Callback::from(move |d| g.borrow_mut().density.push(d)),
         on_note: Some(Callback::from(move |n: NoteEvent| {
             let what = match n {
                 NoteEvent::Open(id) => format!("open {id}"),
@@ -434,7 +438,8 @@ async fn rows_show_live_and_ended_calls_with_ticking_durations() {
     );
     let done = q(&root, r#"tr[data-call-id="c0"]"#).unwrap();
     assert_eq!(done.get_attribute("data-status").as_deref(), Some("ended"));
-    assert!(done.text_content().unwrap().contains("Ended · Accepted"));
+    assert!(done.text_content().unwrap().contains("Accepted"));
+    assert!(done.text_content().unwrap().contains("ended "));
     assert_eq!(
         q(&done, "[role=timer]").unwrap().text_content().unwrap(),
         "0:42"
@@ -591,20 +596,76 @@ async fn hostile_names_stay_inert_text() {
     handle.destroy();
 }
 
+fn labelled(root: &Element, label: &str) -> HtmlElement {
+    root.query_selector(&format!("button[aria-label='{label}']"))
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap()
+}
+
+fn focused_text() -> String {
+    gloo_utils_doc()
+        .active_element()
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+        .map(|e| e.inner_text())
+        .unwrap_or_default()
+}
+
 #[wasm_bindgen_test]
-async fn the_buttons_call_back() {
+async fn the_buttons_call_back_and_the_menu_works_by_keyboard() {
     let (root, seen, handle) = render_panel(ready(vec![])).await;
     assert!(text(&root).contains("No active calls right now."));
-    for b in ["Refresh", "Sign out"] {
-        let button = root.query_selector_all("button").unwrap();
-        for i in 0..button.length() {
-            let el: HtmlElement = button.item(i).unwrap().dyn_into().unwrap();
-            if el.inner_text() == b {
-                el.click();
-            }
-        }
-    }
-    assert_eq!((seen.borrow().refresh, seen.borrow().sign_out), (1, 1));
+    labelled(&root, "Refresh").click();
+    assert_eq!(seen.borrow().refresh, 1);
+
+    let more = labelled(&root, "More");
+    assert!(q(&root, "[role=menu]").is_none());
+    more.focus().unwrap();
+    press(&more, "ArrowDown");
+    yew::scheduler::flush().await;
+    assert_eq!(more.get_attribute("aria-expanded").as_deref(), Some("true"));
+    assert_eq!(focused_text(), "Compact rows", "opened on its first item");
+    let item = gloo_utils_doc().active_element().unwrap();
+    press(&item, "ArrowDown");
+    assert_eq!(focused_text(), "Sign out");
+    press(&gloo_utils_doc().active_element().unwrap(), "ArrowDown");
+    assert_eq!(focused_text(), "Compact rows", "wraps around");
+    press(&gloo_utils_doc().active_element().unwrap(), "Escape");
+    yew::scheduler::flush().await;
+    assert!(q(&root, "[role=menu]").is_none());
+    assert_eq!(
+        more.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert_eq!(
+        gloo_utils_doc()
+            .active_element()
+            .map(|e| e.get_attribute("aria-label")),
+        Some(Some("More".into())),
+        "Escape returns to the button"
+    );
+
+    more.click();
+    yew::scheduler::flush().await;
+    let compact: HtmlElement = q(&root, "[role=menuitemcheckbox]")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(
+        compact.get_attribute("aria-checked").as_deref(),
+        Some("false")
+    );
+    compact.click();
+    yew::scheduler::flush().await;
+    assert_eq!(seen.borrow().density, vec![Density::Compact]);
+    more.click();
+    yew::scheduler::flush().await;
+    let sign_out: HtmlElement = q(&root, "[role=menuitem]").unwrap().dyn_into().unwrap();
+    sign_out.click();
+    yew::scheduler::flush().await;
+    assert_eq!(seen.borrow().sign_out, 1);
+    assert!(q(&root, "[role=menu]").is_none());
     handle.destroy();
 }
 
@@ -652,7 +713,7 @@ async fn rate_limited_and_stale_states_say_when() {
     let disabled = (0..refresh.length())
         .filter_map(|i| refresh.item(i))
         .filter_map(|n| n.dyn_into::<web_sys::HtmlButtonElement>().ok())
-        .any(|b| b.inner_text() == "Refresh" && b.disabled());
+        .any(|b| b.get_attribute("aria-label").as_deref() == Some("Refresh") && b.disabled());
     assert!(disabled, "no refreshing during the penalty");
     handle.destroy();
 }

@@ -116,13 +116,13 @@ export async function approve(url, user) {
   return new URL(res.headers.get('location')).searchParams;
 }
 
-/// A fresh context and page whose every error is recorded. `problems()` lists uncaught exceptions, console errors
+/// A fresh context (with Playwright's `contextOptions`) and page whose every error is recorded. `problems()` lists uncaught exceptions, console errors
 /// and anything "panicked". Chromium also logs every non-2xx fetch as a console error ("Failed to load resource");
 /// those are the browser's network log, not the page's: `network()` lists them, so a test that injects a fault
 /// can allow exactly the statuses it caused.
-export async function freshPage(browser) {
+export async function freshPage(browser, contextOptions = {}) {
   await control('/sandbox/reset', { seed: 7, noTraffic: true });
-  const context = await browser.newContext();
+  const context = await browser.newContext(contextOptions);
   const page = await context.newPage();
   const seen = [];
   const net = [];
@@ -180,6 +180,12 @@ export function assertClean({ problems, network }, statuses = []) {
 export async function signInOnSandboxPage(page, user) {
   await page.getByRole('radio', { name: new RegExp(user) }).check();
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/// Signs out from the header's menu inside `scope` (a page, a locator, a frame locator).
+export async function signOut(scope) {
+  await scope.getByRole('button', { name: 'More' }).click();
+  await scope.getByRole('menuitem', { name: 'Sign out' }).click();
 }
 
 /// Clicks "Sign in" inside `scope` (a page, a locator, a frame locator), signs in as `user` in the popup it opens,

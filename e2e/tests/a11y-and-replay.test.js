@@ -2,7 +2,7 @@
 // authorization code shows RingCentral's error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAll, freshPage, control, signInOnSandboxPage, onlyStatuses, WIDGET, assertClean, widgetUrl, axe } from '../lib/harness.js';
+import { startAll, freshPage, control, signInOnSandboxPage, onlyStatuses, WIDGET, assertClean, widgetUrl, axe, signOut } from '../lib/harness.js';
 
 let env;
 before(async () => { env = await startAll(); });
@@ -47,7 +47,7 @@ test('a replayed authorization code: RingCentral\'s error is shown', async () =>
   await signInOnSandboxPage(page, 'Ben Baker');
   await page.getByText('Ben Baker').first().waitFor();
   assert.ok(callback, 'saw the callback');
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signOut(page);
   await page.getByRole('button', { name: 'Sign in with RingCentral' }).click();
   await page.waitForURL(/authorize/);
   // Back to the page with the old code, but the state of this new request.

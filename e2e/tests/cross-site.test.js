@@ -5,7 +5,7 @@
 // survives reloads until sign-out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAll, freshPage, requests, signInByPopup, onlyStatuses } from '../lib/harness.js';
+import { startAll, freshPage, requests, signInByPopup, onlyStatuses, signOut } from '../lib/harness.js';
 
 let env;
 before(async () => { env = await startAll(); });
@@ -106,7 +106,7 @@ test('cross-site frame: storage access allowed on the user\'s click keeps the se
   assert.equal(cookie.expires, -1, 'persist=tabs: a session cookie, gone when the browser closes');
   assert.equal(cookie.sameSite, 'None');
 
-  await frame.getByRole('button', { name: 'Sign out' }).click();
+  await signOut(frame);
   await frame.getByRole('button', { name: 'Sign in with RingCentral' }).waitFor();
   await page.reload();
   await frame.getByRole('button', { name: 'Sign in with RingCentral' }).waitFor();

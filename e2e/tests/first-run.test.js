@@ -56,7 +56,7 @@ test('sign in by redirect, watch a call come, end and linger, with a clean addre
   await page.screenshot({ path: join(ARTIFACTS, 'calls.png') });
 
   await control(`/sandbox/calls/${started.id}/end`);
-  await within('ended', row.getByText('Ended · Accepted'));
+  await within('ended', row.getByText('Accepted', { exact: true }));
   assert.equal(await row.getAttribute('data-status'), 'ended', 'ended rows are marked (greyed)');
   await page.screenshot({ path: join(ARTIFACTS, 'ended.png') });
   // It lingers while RingCentral lists it (8 s here), then goes within one poll.

@@ -4,7 +4,7 @@
 // permission, events out of order, sign-out, a leader change, and live=off.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAll, freshPage, control, requests, signInOnSandboxPage, signInByPopup, assertClean, widgetUrl, CRM } from '../lib/harness.js';
+import { startAll, freshPage, control, requests, signInOnSandboxPage, signInByPopup, assertClean, widgetUrl, CRM, signOut } from '../lib/harness.js';
 import { tabs, until, sleep, polls } from '../lib/tabs.js';
 
 let env;
@@ -171,7 +171,7 @@ test('sign-out closes the socket (also when the revoke fails)', async () => {
   const s = await live(env.browser);
   assert.equal((await gateway()).connections.length, 1);
   await control('/sandbox/faults', { kind: 'server_error', path: '/restapi/oauth/revoke' });
-  await s.page.getByRole('button', { name: 'Sign out' }).click();
+  await signOut(s.page);
   await s.page.getByRole('button', { name: 'Sign in with RingCentral' }).waitFor();
   await until(async () => (await gateway()).connections.length === 0, 3000, 'no socket left');
   assertClean(s, [500]);

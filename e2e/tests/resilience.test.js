@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startAll, freshPage, control, requests, signInOnSandboxPage, signInByPopup, onlyStatuses, ARTIFACTS, assertClean, signedInPage, widgetUrl } from '../lib/harness.js';
+import { startAll, freshPage, control, requests, signInOnSandboxPage, signInByPopup, onlyStatuses, ARTIFACTS, assertClean, signedInPage, widgetUrl, signOut } from '../lib/harness.js';
 import { until } from '../lib/tabs.js';
 
 let env;
@@ -160,7 +160,7 @@ test('an admin sees every extension in account scope; a user gets the explanatio
 
 test('sign out: revoke reaches the sandbox, no token is kept, polling stops', async () => {
   const { page, context, problems, network } = await signedInPage(env.browser);
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signOut(page);
   await page.getByRole('button', { name: 'Sign in with RingCentral' }).waitFor();
   // The panel signs out before the revoke's answer; a request already on its way when the button was pressed may
   // still land. After that, nothing.

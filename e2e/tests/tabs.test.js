@@ -3,7 +3,7 @@
 // against the sandbox's own log: grants, revokes and active-calls requests, by whom and when.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAll, freshPage, control, requests, signInOnSandboxPage, signInByPopup, widgetUrl, assertClean, CRM, WIDGET } from '../lib/harness.js';
+import { startAll, freshPage, control, requests, signInOnSandboxPage, signInByPopup, widgetUrl, assertClean, CRM, WIDGET, signOut } from '../lib/harness.js';
 import { tabs, holder, leaderOf, clientIdOf, until, sleep, grants, polls, maxInAnyMinute, advance } from '../lib/tabs.js';
 
 let env;
@@ -54,7 +54,7 @@ test('signing in in a follower tab signs in every tab within a second, with no p
 
 test('sign-out in one tab signs out every tab, with one revoke', async () => {
   const t = await tabs(env.browser, 4);
-  await t.pages[2].getByRole('button', { name: 'Sign out' }).click();
+  await signOut(t.pages[2]);
   for (const p of t.pages) await p.getByRole('button', { name: 'Sign in with RingCentral' }).waitFor({ timeout: 3000 });
   await sleep(500);
   const log = await requests();

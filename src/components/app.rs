@@ -4,7 +4,7 @@
 use super::clock::Clock;
 use super::panel::{self, Panel};
 use super::{config_panel, hooks, sign_in};
-use crate::config::{LoginFlow, Problem, Scope, Theme, WidgetConfig};
+use crate::config::{Density, LoginFlow, Problem, Scope, Theme, WidgetConfig};
 use crate::embed::events::call_payload_at;
 use crate::embed::host::Host;
 use crate::embed::payload::HostEvent;
@@ -41,6 +41,15 @@ pub fn app(props: &AppProps) -> Html {
         use_effect_with(ok_cfg.as_ref().map(|c| c.scope), move |scope| {
             if let Some(s) = scope {
                 dispatch.emit(Action::SetScope(*s));
+            }
+        });
+    }
+    // The host's density, until the user picks another in the menu (and again when the host changes it).
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with(ok_cfg.as_ref().map(|c| c.density), move |density| {
+            if let Some(d) = density {
+                dispatch.emit(Action::SetDensity(*d));
             }
         });
     }
@@ -125,6 +134,10 @@ pub fn app(props: &AppProps) -> Html {
         let dispatch = dispatch.clone();
         Callback::from(move |scope: Scope| dispatch.emit(Action::SetScope(scope)))
     };
+    let on_density = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |d: Density| dispatch.emit(Action::SetDensity(d)))
+    };
 
     let fmt = use_memo((), |_| TimeFormat::new());
     let body = match &state.phase {
@@ -144,20 +157,22 @@ pub fn app(props: &AppProps) -> Html {
                 on_scope,
                 on_select: (*on_select).clone(),
                 on_keep,
+                on_density,
                 on_note: (*on_note).clone(),
             }} />
         },
     };
     let body = html! { <Clock running={signed_in}>{ body }</Clock> };
     let theme = ok_cfg.as_ref().map_or(Theme::Auto, |c| c.theme);
-    shell(&state.announcement, theme, body)
+    shell(&state.announcement, theme, state.density, body)
 }
 
 /// The widget's outer box. The status region is present from the first render, so screen readers pick up later
 /// announcements; it says only what the reducer announces (calls added and ended), never the whole list.
-pub fn shell(announcement: &str, theme: Theme, body: Html) -> Html {
+pub fn shell(announcement: &str, theme: Theme, density: Density, body: Html) -> Html {
     html! {
-        <section class="rcac" part="widget" data-theme={theme.as_str()} aria-label="RingCentral active calls">
+        <section class="rcac" part="widget" data-theme={theme.as_str()} data-density={density.as_str()}
+                 aria-label="RingCentral active calls">
             <div class="rcac-sr" role="status" aria-live="polite" aria-atomic="true">{ announcement.to_string() }</div>
             { body }
         </section>

@@ -3,7 +3,8 @@ use super::panel::note_form;
 use super::panel::NoteEvent;
 use crate::contacts::Contact;
 use crate::format::{
-    direction, number_only, our_side, party_detail, party_name, shown_number, CallView, Detail,
+    direction, number_only, our_side, party_detail, party_name, shown_number, via_queue, CallView,
+    Detail,
 };
 use crate::phone;
 use crate::state::Note;
@@ -84,8 +85,13 @@ pub fn CallRow(p: &RowProps) -> Html {
         })
     };
     let contact = p.contact.as_ref();
-    // The name on screen: the host's contact, else RingCentral's.
-    let shown = contact.map_or_else(|| party_name(&c.remote), |m| m.name.clone());
+    let queue = via_queue(c);
+    // The name on screen: the host's contact, else RingCentral's (without the queue it came through).
+    let shown = match (contact, queue) {
+        (Some(m), _) => m.name.clone(),
+        (None, Some((_, caller))) => caller.to_string(),
+        (None, None) => party_name(&c.remote),
+    };
     let name = match contact {
         Some(m) => match &m.url {
             Some(url) => {
@@ -136,13 +142,23 @@ pub fn CallRow(p: &RowProps) -> Html {
             <tr key={c.id.clone()} class="rcac-row" part="row" data-status={css} tabindex="0" data-call-id={c.id.clone()}
                 aria-rowindex={p.index.map(|i| (i + 2).to_string())}
                 aria-current={p.selected.then_some("true")} onclick={select} onkeydown={keydown}>
-                <td class="rcac-dir"><span aria-hidden="true">{ arrow }</span><span class="rcac-dir-text">{ dir }</span></td>
+                <td class="rcac-dir"><span aria-hidden="true">{ arrow }</span><span class="rcac-dir-text">{ dir.clone() }</span></td>
                 <td class="rcac-party">
+                    <span class="rcac-dir-inline"><span aria-hidden="true">{ arrow }</span><span class="rcac-sr">{ dir }</span></span>
                     { name }
                     if let Some(d) = detail { <bdi class="rcac-sub">{ detail_line(d) }</bdi> }
+                    if let Some((q, _)) = queue { <bdi class="rcac-sub">{ format!("via {q}") }</bdi> }
                 </td>
                 <td class="rcac-ours"><bdi class={number_only(&c.ours).map(|_| "rcac-tel")}>{ our_side(&c.ours) }</bdi></td>
-                <td class="rcac-state"><span class="rcac-pill" part="status" data-status={css}>{ c.status.label() }</span></td>
+                <td class="rcac-state">
+                    <span class="rcac-pill" part="status" data-status={css}>{ c.status.label() }</span>
+                    if c.status.is_ended() {
+                        <span class="rcac-sub">{ match c.final_duration {
+                            Some(secs) => html! { <Timer counting={Counting::EndedAgo { end_ms: c.start_ms + secs * 1000.0, skew_ms: p.skew_ms }} /> },
+                            None => html! { "ended" },
+                        } }</span>
+                    }
+                </td>
                 <td class="rcac-start">{ p.fmt.format(c.start_ms) }</td>
                 <td class="rcac-dur"><Timer counting={Counting::Duration { start_ms: c.start_ms, fixed: c.final_duration, skew_ms: p.skew_ms }} /></td>
                 { cell }

@@ -53,6 +53,8 @@ pub enum Counting {
     Updated { at: f64 },
     /// Seconds left until `until`.
     SecondsLeft { until: f64 },
+    /// "ended 3 min ago": a call that ended at `end_ms` (RingCentral's clock; `skew_ms` as for durations).
+    EndedAgo { end_ms: f64, skew_ms: f64 },
 }
 
 #[derive(Properties, PartialEq)]
@@ -74,6 +76,9 @@ pub fn Timer(p: &TimerProps) -> Html {
             html! { <span role="timer" aria-label={format!("Duration {d}")}>{ d }</span> }
         }
         Counting::Updated { at } => html! { <>{ format!("Updated {}", ago(now - at)) }</> },
+        Counting::EndedAgo { end_ms, skew_ms } => {
+            html! { <>{ format!("ended {}", ago(now + skew_ms - end_ms)) }</> }
+        }
         Counting::SecondsLeft { until } => {
             let secs = ((until - now) / 1000.0).ceil().max(0.0) as u64;
             html! { <>{ secs.to_string() }</> }

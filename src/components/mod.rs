@@ -6,6 +6,7 @@ pub mod call_row;
 pub mod clock;
 pub mod config_panel;
 pub mod hooks;
+pub mod menu;
 pub mod panel;
 pub mod sign_in;
 pub mod status_bar;

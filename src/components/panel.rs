@@ -1,7 +1,8 @@
 use super::call_list::{CallList, StateRef};
+use super::menu::Menu;
 use super::status_bar;
 use crate::api::error::ApiError;
-use crate::config::Scope;
+use crate::config::{Density, Scope};
 use crate::format::party_name;
 use crate::state::{Note, NotePhase, Phase, State};
 use crate::web::TimeFormat;
@@ -27,6 +28,8 @@ pub struct Actions {
     pub on_select: Callback<String>,
     /// "Stay signed in here" (storage blocked in a frame, and the browser can ask).
     pub on_keep: Callback<()>,
+    /// The menu's "Compact rows".
+    pub on_density: Callback<Density>,
     /// Present when a host page is there to take notes.
     pub on_note: Option<Callback<NoteEvent>>,
 }
@@ -103,7 +106,6 @@ pub fn Panel(p: &PanelProps) -> Html {
 pub fn view<S: StateRef>(state: &S, p: &Actions, fmt: &Rc<TimeFormat>) -> Html {
     let s = &**state;
     let refresh = p.on_refresh.reform(|_: MouseEvent| ());
-    let sign_out = p.on_sign_out.reform(|_: MouseEvent| ());
     let on_scope = p.on_scope.reform(|e: Event| {
         e.target_dyn_into::<HtmlSelectElement>()
             .and_then(|s| Scope::parse(&s.value()))
@@ -159,18 +161,16 @@ pub fn view<S: StateRef>(state: &S, p: &Actions, fmt: &Rc<TimeFormat>) -> Html {
                         <span class="rcac-muted">{ format!(" · ext. {ext}") }</span>
                     }
                 </div>
-                <div class="rcac-actions">
-                    <label class="rcac-scope">
-                        <span class="rcac-sr">{ "Show" }</span>
-                        <select onchange={on_scope}>
-                            <option value="extension" selected={!account}>{ "My calls" }</option>
-                            <option value="account" selected={account}>{ "All calls (admin)" }</option>
-                        </select>
-                    </label>
-                    <button class="rcac-btn" part="button" onclick={refresh} disabled={s.busy || s.paused_until.is_some() || s.offline}
-                            title="Refresh now (within RingCentral's rate limit)">{ "Refresh" }</button>
-                    <button class="rcac-btn" part="button" onclick={sign_out}>{ "Sign out" }</button>
-                </div>
+                <label class="rcac-scope">
+                    <span class="rcac-sr">{ "Show" }</span>
+                    <select onchange={on_scope}>
+                        <option value="extension" selected={!account}>{ "My calls" }</option>
+                        <option value="account" selected={account}>{ "All calls" }</option>
+                    </select>
+                </label>
+                <button class="rcac-btn rcac-icon" part="button" onclick={refresh} disabled={s.busy || s.paused_until.is_some() || s.offline}
+                        aria-label="Refresh" title="Refresh now (within RingCentral's rate limit)">{ "↻" }</button>
+                <Menu density={s.density} on_density={p.on_density.clone()} on_sign_out={p.on_sign_out.clone()} />
             </header>
             { status_bar::view(s, fmt, &p.on_keep) }
             { error }

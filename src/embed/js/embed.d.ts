@@ -20,6 +20,8 @@ export interface WidgetConfig {
   /** `auto` (default): calls pushed over RingCentral's WebSocket when it works, a ringing call shown at once;
    *  `off`: polling only. */
   live?: "auto" | "off";
+  /** `compact`: less room per call, for side panels that show many (the user can switch in the menu). */
+  density?: "comfortable" | "compact";
   /** `perPage` of active-calls requests, 1–1000. Default 1000. */
   pageSize?: number | string;
   /** Matches phone numbers to your records. Answers are cached (2 h a match, 5 min no match); a slow or failing
@@ -104,7 +106,7 @@ export function init(): Promise<void>;
 /** After `await init()`. Throws an Error naming every problem in `config`. */
 export function mount(element: Element, config: WidgetConfig): Widget;
 
-/** <rc-active-calls client-id="…" server="…" redirect-uri="…" scope="…" poll-seconds="…" theme="…" session-key="…"> */
+/** <rc-active-calls client-id="…" server="…" redirect-uri="…" scope="…" poll-seconds="…" theme="…" density="…" session-key="…"> */
 export interface RcActiveCallsElement extends HTMLElement {
   resolveContacts: ResolveContacts | undefined;
   refresh(): void;

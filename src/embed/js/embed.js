@@ -20,7 +20,7 @@ export function mount(element, config) {
 // Attribute → the config key mount() takes.
 const KEYS = { "client-id": "clientId", server: "server", "redirect-uri": "redirectUri", scope: "scope",
   "poll-seconds": "pollSeconds", theme: "theme", "session-key": "sessionKey", "page-size": "pageSize",
-  persist: "persist", live: "live", login: "login" };
+  persist: "persist", live: "live", login: "login", density: "density" };
 const ATTRS = Object.keys(KEYS);
 
 class RcActiveCalls extends HTMLElement {
