@@ -26,6 +26,15 @@ impl Status {
             Status::Ended(r) => r.clone(),
         }
     }
+    /// Where a call stands in the list: ringing first (someone is waiting), then the calls going on, then those
+    /// ended; the same groups as `css`.
+    pub fn rank(&self) -> u8 {
+        match self {
+            Status::Ringing => 0,
+            Status::Connected | Status::Live(_) => 1,
+            Status::Ended(_) => 2,
+        }
+    }
     pub fn css(&self) -> &'static str {
         match self {
             Status::Ringing => "ringing",

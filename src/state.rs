@@ -4,7 +4,7 @@
 use crate::api::error::ApiError;
 use crate::config::{Density, Problem, Scope};
 use crate::contacts::{Contact, Contacts};
-use crate::format::{ended_sentence, started_sentence, CallView, Status};
+use crate::format::{ended_sentence, started_sentence, CallView};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 
@@ -271,20 +271,12 @@ impl State {
     }
 }
 
-/// Where a call stands at a glance: ringing first (someone is waiting), then the calls going on, then those ended.
-fn rank(c: &CallView) -> u8 {
-    match c.status {
-        Status::Ringing => 0,
-        Status::Connected | Status::Live(_) => 1,
-        Status::Ended(_) => 2,
-    }
-}
-
-/// The list's order: by `rank`, then newest first, then by id (so the order is stable); `Less` when `a` comes
+/// The list's order: by `Status::rank`, then newest first, then by id (so the order is stable); `Less` when `a` comes
 /// before `b`.
 fn newest_first(a: &CallView, b: &CallView) -> std::cmp::Ordering {
-    rank(a)
-        .cmp(&rank(b))
+    a.status
+        .rank()
+        .cmp(&b.status.rank())
         .then_with(|| b.start_ms.total_cmp(&a.start_ms))
         .then_with(|| b.id.cmp(&a.id))
 }

@@ -135,10 +135,11 @@ async fn request() -> Keeping {
 
 /// A test write through what was granted.
 fn probe() -> bool {
-    const PROBE: &str = "rc-active-calls:probe";
-    let ok = set(Store::Tab, PROBE, "1") && get(Store::Tab, PROBE).as_deref() == Some("1");
-    remove(Store::Tab, PROBE);
-    ok
+    web::write_probe(
+        |k, v| set(Store::Tab, k, v),
+        |k| get(Store::Tab, k),
+        |k| remove(Store::Tab, k),
+    )
 }
 
 /// The handle's `sessionStorage` or `localStorage`, where it was granted and works.

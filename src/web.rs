@@ -132,9 +132,18 @@ pub fn storage_remove(key: &str) {
 
 /// Whether sessionStorage works at all (a test write).
 pub fn storage_works() -> bool {
+    write_probe(storage_set, storage_get, storage_remove)
+}
+
+/// A test write through `set`, read back through `get`, then removed: whether that storage keeps values.
+pub fn write_probe(
+    set: impl Fn(&str, &str) -> bool,
+    get: impl Fn(&str) -> Option<String>,
+    remove: impl Fn(&str),
+) -> bool {
     const PROBE: &str = "rc-active-calls:probe";
-    let ok = storage_set(PROBE, "1") && storage_get(PROBE).as_deref() == Some("1");
-    storage_remove(PROBE);
+    let ok = set(PROBE, "1") && get(PROBE).as_deref() == Some("1");
+    remove(PROBE);
     ok
 }
 

@@ -332,20 +332,33 @@ fn buttons(root: &Element) -> Vec<HtmlElement> {
         .collect()
 }
 
-#[wasm_bindgen_test]
-async fn signed_out_shows_one_button_that_signs_in() {
+/// The sign-in card, rendered; the clicks on its two buttons are counted (sign in, stay signed in).
+async fn render_sign_in(
+    keeping: Keeping,
+    not_shared: bool,
+) -> (
+    Element,
+    Rc<RefCell<(u32, u32)>>,
+    yew::AppHandle<SignInHarness>,
+) {
     let root = container();
     let clicks = Rc::new(RefCell::new((0, 0)));
     let handle = yew::Renderer::<SignInHarness>::with_root_and_props(
         root.clone(),
         SignInProps {
-            keeping: Keeping::Lost,
-            not_shared: false,
+            keeping,
+            not_shared,
             clicks: clicks.clone(),
         },
     )
     .render();
     yew::scheduler::flush().await;
+    (root, clicks, handle)
+}
+
+#[wasm_bindgen_test]
+async fn signed_out_shows_one_button_that_signs_in() {
+    let (root, clicks, handle) = render_sign_in(Keeping::Lost, false).await;
     let b = buttons(&root);
     assert_eq!(b.len(), 1, "refused or unavailable: nothing more to ask");
     assert_eq!(b[0].inner_text(), "Try again");
@@ -358,18 +371,7 @@ async fn signed_out_shows_one_button_that_signs_in() {
 
 #[wasm_bindgen_test]
 async fn a_blocked_frame_says_so_once_and_offers_to_stay_signed_in() {
-    let root = container();
-    let clicks = Rc::new(RefCell::new((0, 0)));
-    let handle = yew::Renderer::<SignInHarness>::with_root_and_props(
-        root.clone(),
-        SignInProps {
-            keeping: Keeping::Askable,
-            not_shared: true,
-            clicks: clicks.clone(),
-        },
-    )
-    .render();
-    yew::scheduler::flush().await;
+    let (root, clicks, handle) = render_sign_in(Keeping::Askable, true).await;
     let notes = root.query_selector_all(".rcac-muted").unwrap().length();
     let t = text(&root);
     assert_eq!(
