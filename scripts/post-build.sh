@@ -2,7 +2,8 @@
 # Trunk post-build hook. 1. Moves trunk's inline module loader out of index.html into loader.js, so the standalone
 # page runs under `script-src 'self'` with no hash to keep in step (every profile: `trunk serve` too). 2. In release
 # builds, minifies the JS glue, embed.js and the page's scripts with terser (trunk's own minifier cannot parse the
-# glue's `export … as default`). Part of the 100 KB budget.
+# glue's `export … as default`), after giving the wasm's imports and exports short names (scripts/short-names.mjs).
+# Part of the 100 KB budget.
 set -euo pipefail
 node - "$TRUNK_STAGING_DIR" <<'JS'
 const fs = require('fs');
@@ -19,6 +20,7 @@ if (/<script(?![^>]*\bsrc=)[^>]*>|<style[\s>]|\sstyle=/.test(out)) { console.err
 fs.writeFileSync(page, out);
 JS
 [ "${TRUNK_PROFILE:-}" = release ] || exit 0
+node "$(dirname "$0")/short-names.mjs" "$TRUNK_STAGING_DIR"
 terser="$(dirname "$0")/../tools/node_modules/.bin/terser"
 for f in "$TRUNK_STAGING_DIR"/*.js; do
   "$terser" "$f" --module --compress passes=2 --mangle --output "$f"
