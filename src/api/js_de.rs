@@ -135,9 +135,55 @@ impl<'de> Deserializer<'de> for JsDeserializer {
         Err(Error)
     }
 
+    // A struct, a map, a list, a field name and a string take one shape only. Asking `deserialize_any` for them
+    // would copy every `visit_*` of their visitors into the wasm, among them the `visit_seq` that serde derives for
+    // every struct (a struct written as an array) and that JSON from RingCentral, the host or a tab never holds.
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_map(v)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        match kind(self.0) {
+            Kind::Map(entries) => v.visit_map(Entries {
+                entries,
+                next: 0,
+                value: None,
+            }),
+            _ => Err(Error),
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        match kind(self.0) {
+            Kind::Seq(items) => v.visit_seq(Items { items, next: 0 }),
+            _ => Err(Error),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        match self.0.as_string() {
+            Some(s) => v.visit_string(s),
+            None => Err(Error),
+        }
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        self.deserialize_string(v)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        self.deserialize_string(v)
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit unit_struct
-        newtype_struct seq tuple tuple_struct map struct identifier
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf unit unit_struct
+        newtype_struct tuple tuple_struct
     }
 }
 
