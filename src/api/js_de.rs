@@ -219,7 +219,7 @@ impl<'de> VariantAccess<'de> for Content {
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, v: V) -> Result<V::Value, Error> {
-        self.value().deserialize_any(v)
+        self.value().deserialize_seq(v)
     }
 
     fn struct_variant<V: Visitor<'de>>(
@@ -227,7 +227,7 @@ impl<'de> VariantAccess<'de> for Content {
         _fields: &'static [&'static str],
         v: V,
     ) -> Result<V::Value, Error> {
-        self.value().deserialize_any(v)
+        self.value().deserialize_map(v)
     }
 }
 
