@@ -151,16 +151,17 @@ impl Scheduler {
     /// Takes in what another tab (or an earlier load of this page) used: its requests count against the window,
     /// its penalty holds, and the interval runs from its last request.
     pub fn adopt(&mut self, b: &Budget, now: f64) {
-        let mut all: Vec<f64> = self
-            .sent
-            .iter()
-            .chain(b.sent.iter().filter(|t| t.is_finite() && **t <= now))
-            .copied()
-            .collect();
-        all.sort_by(f64::total_cmp);
-        all.dedup();
-        self.sent = all.into();
         self.prune(now);
+        // Only times inside the window count, and a few times the limit already blocks: each is inserted in order
+        // (for so few, a sort would only add its code to the wasm). NaN and infinities fail both comparisons.
+        let floor = now - self.window_ms - WINDOW_MARGIN_MS;
+        let theirs = b.sent.iter().filter(|&&t| t > floor && t <= now);
+        for &t in theirs.take(4 * self.limit as usize) {
+            let i = self.sent.partition_point(|&s| s < t);
+            if self.sent.get(i) != Some(&t) {
+                self.sent.insert(i, t);
+            }
+        }
         if b.blocked_until.is_finite() {
             self.blocked_until = self.blocked_until.max(b.blocked_until);
         }
@@ -328,6 +329,30 @@ mod tests {
             0.0,
         );
         assert_eq!(s.decide(0.0, false, true), Decision::Send);
+        // Out of order and repeated, from two tabs: kept in order, once each; a flood is cut to a few windows'
+        // worth, which still blocks.
+        let mut s = Scheduler::new(6);
+        s.on_success(10_000.0, None);
+        let b = Budget {
+            sent: vec![30_000.0, 5_000.0, 10_000.0, 30_000.0, 20_000.0],
+            blocked_until: 0.0,
+        };
+        s.adopt(&b, 40_000.0);
+        assert_eq!(
+            s.budget(40_000.0).sent,
+            [5_000.0, 10_000.0, 20_000.0, 30_000.0]
+        );
+        let flood: Vec<f64> = (0..100_000).map(|i| f64::from(i % 40_000)).collect();
+        let mut s = Scheduler::new(6);
+        s.adopt(
+            &Budget {
+                sent: flood,
+                blocked_until: 0.0,
+            },
+            40_000.0,
+        );
+        assert_eq!(s.budget(40_000.0).sent.len(), 40);
+        assert!(matches!(s.decide(40_000.0, false, true), Decision::Wait(_)));
     }
 
     #[test]
