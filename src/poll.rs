@@ -329,8 +329,8 @@ mod tests {
             0.0,
         );
         assert_eq!(s.decide(0.0, false, true), Decision::Send);
-        // Out of order and repeated, from two tabs: kept in order, once each; a flood is cut to a few windows'
-        // worth, which still blocks.
+        // Out of order and repeated, from two tabs: kept in order, once each; a flood is cut to four times the
+        // limit, which still blocks.
         let mut s = Scheduler::new(6);
         s.on_success(10_000.0, None);
         let b = Budget {
