@@ -1,8 +1,8 @@
-//! Outside JSON, two ways. Call records (`CallLogPage`, thousands per answer for an admin) go through `Json`, a
-//! small field-by-field reader: measured in the release build, reading them through serde derives cost 8.9 KB
-//! more gzipped wasm than this reader (157,416 B against 166,347 B in all), over the 8 KB the project allows for
-//! it. Everything else (tokens, the user, error bodies, the host's config, commands and contact answers, and the
-//! messages of the next stage) is read into serde types through `Source`. Both are lenient: a field of the wrong
+//! Outside JSON, two ways. Call records (`CallLogPage`, thousands per answer for an admin) and the WebSocket's
+//! frames go through `Json`, a small field-by-field reader: measured in the release build, reading them through
+//! serde derives cost 8.9 KB (records: 157,416 B against 166,347 B in all) and 4.4 KB (frames) more gzipped wasm
+//! than this reader. Everything else (tokens, the user, error bodies, the host's config, commands and contact
+//! answers, the tabs' messages) is read into serde types through `Source`. Both are lenient: a field of the wrong
 //! type reads as absent, never failing a whole answer. In the browser the values are `JsValue`s (from
 //! `JSON.parse`, a `postMessage`, a host's object); native tests use `serde_json::Value`.
 
