@@ -173,13 +173,6 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Object<T> {
     none_for_scalars!();
 }
 
-/// An object read as `T`, or absent when the value is not an object.
-pub fn maybe_object<'de, D: Deserializer<'de>, T: DeserializeOwned>(
-    d: D,
-) -> Result<Option<T>, D::Error> {
-    d.deserialize_any(Object::<T>(PhantomData))
-}
-
 /// An array whose items are each read as `object` does (an item that is not an object reads as `T::default()`,
 /// which the caller can count as unreadable); `None` when the value is not an array.
 pub fn list<'de, D: Deserializer<'de>, T: DeserializeOwned + Default>(
