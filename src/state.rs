@@ -273,7 +273,7 @@ impl State {
 
 /// The list's order: by `Status::rank`, then newest first, then by id (so the order is stable); `Less` when `a` comes
 /// before `b`.
-fn newest_first(a: &CallView, b: &CallView) -> std::cmp::Ordering {
+fn list_order(a: &CallView, b: &CallView) -> std::cmp::Ordering {
     a.status
         .rank()
         .cmp(&b.status.rank())
@@ -281,12 +281,12 @@ fn newest_first(a: &CallView, b: &CallView) -> std::cmp::Ordering {
         .then_with(|| b.id.cmp(&a.id))
 }
 
-/// Sorts by `newest_first`. An insertion sort: the list is usually sorted already, or nearly
-/// (RingCentral sends newest first, and few calls ring or have ended), which costs about one pass, and it is far smaller in wasm than the standard library's
-/// sorts. A list in the opposite order (oldest first) is reversed before, so it costs one pass too, not n² / 2 moves
-/// (an admin's 5 000 calls).
-fn sort_newest_first(calls: &mut [CallView]) {
-    let after = |a: &CallView, b: &CallView| newest_first(a, b).is_gt();
+/// Sorts by `list_order`. An insertion sort: the list is usually sorted already, or nearly (RingCentral sends newest
+/// first, and few calls ring or have ended), which costs about one pass, and it is far smaller in wasm than the
+/// standard library's sorts. A list in the opposite order (oldest first) is reversed before, so it costs one pass
+/// too, not n² / 2 moves (an admin's 5 000 calls).
+fn sort_list(calls: &mut [CallView]) {
+    let after = |a: &CallView, b: &CallView| list_order(a, b).is_gt();
     if let [first, .., last] = &*calls {
         if after(first, last) {
             calls.reverse();
@@ -301,11 +301,11 @@ fn sort_newest_first(calls: &mut [CallView]) {
     }
 }
 
-/// `c` in `list` by `same_call`, for lists as `sort_newest_first` leaves them: an admin's answers hold thousands of
+/// `c` in `list` by `same_call`, for lists as `sort_list` leaves them: an admin's answers hold thousands of
 /// calls, and comparing two lists pair by pair was a long task on every poll. A binary search finds the same record
 /// (same start, same id); only a call not found so (new, gone, or a pushed row and its record) costs a scan.
 fn find_in<'a>(list: &'a [CallView], c: &CallView) -> Option<&'a CallView> {
-    match list.binary_search_by(|x| newest_first(x, c)) {
+    match list.binary_search_by(|x| list_order(x, c)) {
         Ok(i) => Some(&list[i]),
         Err(_) => list.iter().find(|b| b.same_call(c)),
     }
@@ -381,7 +381,7 @@ impl yew::Reducible for State {
                 if !s.signed_in() {
                     return self; // a late answer after sign-out
                 }
-                sort_newest_first(&mut calls);
+                sort_list(&mut calls);
                 calls.dedup_by(|a, b| a.id == b.id);
                 if let Some(text) = announce(&s.calls, &calls, s.updated_at.is_none()) {
                     s.announcement = text;
