@@ -805,14 +805,7 @@ async fn clicking_or_entering_a_row_selects_it_and_notes_open_inline() {
     let row: HtmlElement = q(&root, "tr[data-call-id=c1]").unwrap().dyn_into().unwrap();
     assert_eq!(row.get_attribute("aria-current").as_deref(), Some("true"));
     row.click();
-    let enter = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &{
-        let i = web_sys::KeyboardEventInit::new();
-        i.set_key("Enter");
-        i.set_bubbles(true);
-        i
-    })
-    .unwrap();
-    row.dispatch_event(&enter).unwrap();
+    press(&row, "Enter");
     assert_eq!(seen.borrow().selected, ["c1", "c1"]);
 
     let note_btn: HtmlElement = q(&root, "tr[data-call-id=c1] .rcac-act button")
