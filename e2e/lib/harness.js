@@ -116,10 +116,10 @@ export async function approve(url, user) {
   return new URL(res.headers.get('location')).searchParams;
 }
 
-/// A fresh context (with Playwright's `contextOptions`) and page whose every error is recorded. `problems()` lists uncaught exceptions, console errors
-/// and anything "panicked". Chromium also logs every non-2xx fetch as a console error ("Failed to load resource");
-/// those are the browser's network log, not the page's: `network()` lists them, so a test that injects a fault
-/// can allow exactly the statuses it caused.
+/// A fresh context (with Playwright's `contextOptions`) and page whose every error is recorded. `problems()` lists
+/// uncaught exceptions, console errors and anything "panicked". Chromium also logs every non-2xx fetch as a console
+/// error ("Failed to load resource"); those are the browser's network log, not the page's: `network()` lists them,
+/// so a test that injects a fault can allow exactly the statuses it caused.
 export async function freshPage(browser, contextOptions = {}) {
   await control('/sandbox/reset', { seed: 7, noTraffic: true });
   const context = await browser.newContext(contextOptions);

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startAll, freshPage, control, signInOnSandboxPage, widgetUrl, assertClean, root, ARTIFACTS } from '../lib/harness.js';
+import { advance } from '../lib/tabs.js';
 
 const REFERENCES = process.env.SCREENSHOT_DIR ?? join(root, 'e2e', 'screenshots');
 const UPDATE = process.env.UPDATE_SCREENSHOTS === '1';
@@ -34,11 +35,8 @@ async function standStill() {
   return at;
 }
 
-/// Both clocks a second on, together (as time.test.js moves them): a new answer is a newer one.
-async function tick(page, ms = 1000) {
-  await control('/sandbox/clock', { advanceMs: ms });
-  await page.clock.runFor(ms);
-}
+/// Both clocks a second on, together: a new answer is a newer one.
+const tick = (page, ms = 1000) => advance(page.context(), ms);
 
 /// Clicks Refresh once it is enabled. A request under way disables it until its answer comes (real time); only one
 /// held back for RingCentral's budget needs the clocks moved, and that happens the same way in every run.

@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startAll, freshPage, control, requests, signInOnSandboxPage, onlyStatuses, WIDGET, assertClean, widgetUrl } from '../lib/harness.js';
+import { advance, maxInAnyMinute } from '../lib/tabs.js';
 
 let env;
 before(async () => { env = await startAll(); });
@@ -26,18 +27,6 @@ async function signedInWithClock(browser) {
   return s;
 }
 
-/// Moves both clocks by `ms` in 500 ms steps, letting real network answers arrive between steps.
-async function advance(page, ms) {
-  for (let done = 0; done < ms; done += 500) {
-    await control('/sandbox/clock', { advanceMs: 500 });
-    await page.clock.runFor(500);
-    await new Promise((r) => setTimeout(r, 15));
-  }
-}
-
-function maxInAnyWindow(times, windowMs = 60000) {
-  return Math.max(0, ...times.map((t) => times.filter((u) => u >= t && u < t + windowMs).length));
-}
 
 after(async () => { await control('/sandbox/clock', { freeze: false }).catch(() => {}); });
 
@@ -45,14 +34,14 @@ test('over five simulated minutes, with the refresh button pressed often: never 
   const { page, context, problems, network } = await signedInWithClock(env.browser);
   await control('/sandbox/requests', undefined, 'DELETE');
   for (let i = 0; i < 60; i++) {
-    await advance(page, 5000);
+    await advance(page.context(), 5000);
     const refresh = page.getByRole('button', { name: 'Refresh' });
     if (await refresh.isEnabled()) await refresh.click();
   }
   const times = polls(await requests()).map((r) => r.at);
   const gaps = times.slice(1).map((t, i) => t - times[i]);
   assert.ok(times.length >= 45, `kept polling: ${times.length}, gaps ${gaps}`);
-  assert.ok(maxInAnyWindow(times) <= 10, `at most 10 in any 60 s window, saw ${maxInAnyWindow(times)}`);
+  assert.ok(maxInAnyMinute(times) <= 10, `at most 10 in any 60 s window, saw ${maxInAnyMinute(times)}`);
   assert.ok(polls(await requests()).every((r) => r.status === 200), 'the sandbox never had to refuse one');
   assertClean({ problems, network });
   await context.close();
@@ -60,13 +49,13 @@ test('over five simulated minutes, with the refresh button pressed often: never 
 
 test('429 with Retry-After: nothing reaches the sandbox until it has passed', async () => {
   const { page, context, problems, network } = await signedInWithClock(env.browser);
-  await advance(page, 7000);
+  await advance(page.context(), 7000);
   await control('/sandbox/faults', { kind: 'rate_limit', path: 'active-calls', method: 'GET', retryAfterSecs: 30 });
-  await advance(page, 7000);
+  await advance(page.context(), 7000);
   const limited = polls(await requests()).find((r) => r.status === 429);
   assert.ok(limited, 'the fault was hit');
   await page.getByText('updates resume in', { exact: false }).waitFor();
-  await advance(page, 40000);
+  await advance(page.context(), 40000);
   const after = polls(await requests()).filter((r) => r.at > limited.at).map((r) => r.at - limited.at);
   assert.ok(after.length > 0, 'polling resumed');
   assert.ok(after[0] >= 30000, `first request ${after[0]} ms after the 429`);
@@ -77,12 +66,12 @@ test('429 with Retry-After: nothing reaches the sandbox until it has passed', as
 test('429 with the header hidden from the browser: nothing for 60 s', async () => {
   const { page, context, problems, network } = await signedInWithClock(env.browser);
   await control('/sandbox/settings', { hideRateLimitHeaders: true });
-  await advance(page, 7000);
+  await advance(page.context(), 7000);
   await control('/sandbox/faults', { kind: 'rate_limit', path: 'active-calls', method: 'GET', retryAfterSecs: 5 });
-  await advance(page, 7000);
+  await advance(page.context(), 7000);
   const limited = polls(await requests()).find((r) => r.status === 429);
   assert.ok(limited, 'the fault was hit');
-  await advance(page, 70000);
+  await advance(page.context(), 70000);
   const after = polls(await requests()).filter((r) => r.at > limited.at).map((r) => r.at - limited.at);
   assert.ok(after.length > 0, 'polling resumed');
   assert.ok(after[0] >= 60000, `Retry-After unreadable: waited ${after[0]} ms, not the hidden 5 s`);
@@ -95,10 +84,10 @@ test('a lower limit in readable headers is adopted: the sandbox never has to ref
   const { page, context, problems, network } = await signedInWithClock(env.browser);
   await control('/sandbox/settings', { heavy: { requests: 3, windowSecs: 60, penaltySecs: 60 } });
   await control('/sandbox/requests', undefined, 'DELETE');
-  await advance(page, 180000);
+  await advance(page.context(), 180000);
   const log = polls(await requests());
   assert.ok(log.length >= 7, `kept polling: ${log.length}`);
-  assert.ok(maxInAnyWindow(log.map((r) => r.at)) <= 3, 'at most 3 a minute');
+  assert.ok(maxInAnyMinute(log.map((r) => r.at)) <= 3, 'at most 3 a minute');
   assert.ok(log.every((r) => r.status === 200), 'never refused');
   await control('/sandbox/settings', { heavy: { requests: 10, windowSecs: 60, penaltySecs: 60 } });
   assertClean({ problems, network });
@@ -109,7 +98,7 @@ test('a real penalty with the headers hidden: nothing is sent while it runs', as
   const { page, context, problems, network } = await signedInWithClock(env.browser);
   await control('/sandbox/settings', { hideRateLimitHeaders: true, heavy: { requests: 3, windowSecs: 60, penaltySecs: 60 } });
   await control('/sandbox/requests', undefined, 'DELETE');
-  await advance(page, 240000);
+  await advance(page.context(), 240000);
   const log = polls(await requests());
   const refused = log.filter((r) => r.status === 429);
   assert.ok(refused.length >= 1, 'the sandbox limited');
@@ -125,19 +114,19 @@ test('a real penalty with the headers hidden: nothing is sent while it runs', as
 
 test('hidden page: no requests while hidden; shown: one immediate refresh', async () => {
   const { page, context, problems, network } = await signedInWithClock(env.browser);
-  await advance(page, 7000);
+  await advance(page.context(), 7000);
   const setHidden = (hidden) => page.evaluate((h) => {
     Object.defineProperty(document, 'hidden', { value: h, configurable: true });
     Object.defineProperty(document, 'visibilityState', { value: h ? 'hidden' : 'visible', configurable: true });
     document.dispatchEvent(new Event('visibilitychange'));
   }, hidden);
   await setHidden(true);
-  await advance(page, 1000);
+  await advance(page.context(), 1000);
   const before = polls(await requests()).length;
-  await advance(page, 60000);
+  await advance(page.context(), 60000);
   assert.equal(polls(await requests()).length, before, 'nothing while hidden');
   await setHidden(false);
-  await advance(page, 500);
+  await advance(page.context(), 500);
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(polls(await requests()).length, before + 1, 'one refresh at once');
   assertClean({ problems, network });
