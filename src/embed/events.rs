@@ -4,7 +4,7 @@
 use super::payload::{self, CallOut, HostEvent};
 use crate::api::error::ApiError;
 use crate::format::CallView;
-use crate::state::{Phase, State, User};
+use crate::state::{find_in, Phase, State, User};
 
 /// Events are named `rc-active-calls:<name>` for the host.
 pub const PREFIX: &str = "rc-active-calls:";
@@ -82,25 +82,25 @@ impl Observer {
             let live = |c: &&CallView| !c.status.is_ended();
             let before = self.calls.take();
             let old: &[CallView] = before.as_deref().unwrap_or(&[]);
+            // Looked up, not compared pair by pair: an admin's 5 000 calls made that a 0.7 s task on every answer.
+            // Started calls first, then updated ones.
+            let mut updated = vec![];
             for c in s.calls.iter().filter(live) {
-                if !old.iter().any(|o| o.same_call(c)) {
-                    out.push(HostEvent::CallStarted {
+                match find_in(old, c) {
+                    None => out.push(HostEvent::CallStarted {
                         call: call_payload(s, c),
-                    });
+                    }),
+                    Some(o) if !o.status.is_ended() && o.status != c.status => {
+                        updated.push(HostEvent::CallUpdated {
+                            call: call_payload(s, c),
+                        })
+                    }
+                    Some(_) => {}
                 }
             }
-            for c in s.calls.iter().filter(live) {
-                if old
-                    .iter()
-                    .any(|o| o.same_call(c) && !o.status.is_ended() && o.status != c.status)
-                {
-                    out.push(HostEvent::CallUpdated {
-                        call: call_payload(s, c),
-                    });
-                }
-            }
+            out.append(&mut updated);
             for o in old.iter().filter(live) {
-                let ended = match s.calls.iter().find(|c| c.same_call(o)) {
+                let ended = match find_in(&s.calls, o) {
                     Some(c) if c.status.is_ended() => Some(c),
                     Some(_) => None,
                     // Gone from the list while live: it ended.
