@@ -68,18 +68,20 @@ struct Entry {
 /// What is known about each number, and which numbers are being asked about.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Contacts {
+    /// Sorted by number: an admin's thousands of calls look up every number on each answer.
     entries: Vec<Entry>,
     asking: Vec<String>,
 }
 
 impl Contacts {
+    fn find(&self, number: &str) -> Result<usize, usize> {
+        self.entries
+            .binary_search_by(|e| e.number.as_str().cmp(number))
+    }
+
     /// The match for a number; an expired match still shows until a new answer replaces it.
     pub fn get(&self, number: &str) -> Option<&Contact> {
-        self.entries
-            .iter()
-            .find(|e| e.number == number)?
-            .contact
-            .as_ref()
+        self.entries[self.find(number).ok()?].contact.as_ref()
     }
 
     /// The numbers to ask about now: not asked already, and unknown or expired.
@@ -88,9 +90,8 @@ impl Contacts {
         for n in numbers {
             let n = n.trim();
             let known = self
-                .entries
-                .iter()
-                .any(|e| e.number == n && e.fresh_until > now);
+                .find(n)
+                .is_ok_and(|i| self.entries[i].fresh_until > now);
             if !n.is_empty()
                 && !known
                 && !self.asking.iter().any(|a| a == n)
@@ -110,15 +111,18 @@ impl Contacts {
     /// The entry for a number (made if new), which is no longer being asked about.
     fn settle(&mut self, number: &str) -> &mut Entry {
         self.asking.retain(|a| a != number);
-        let i = match self.entries.iter().position(|e| e.number == number) {
-            Some(i) => i,
-            None => {
-                self.entries.push(Entry {
-                    number: number.to_string(),
-                    contact: None,
-                    fresh_until: 0.0,
-                });
-                self.entries.len() - 1
+        let i = match self.find(number) {
+            Ok(i) => i,
+            Err(i) => {
+                self.entries.insert(
+                    i,
+                    Entry {
+                        number: number.to_string(),
+                        contact: None,
+                        fresh_until: 0.0,
+                    },
+                );
+                i
             }
         };
         &mut self.entries[i]
