@@ -1,13 +1,21 @@
-//! Reading an active-calls answer in the browser: JSON text → JavaScript value → records → the rows' views, for a
-//! page of 1 000 calls (RingCentral's largest page). `bench/read` runs it in headless Chromium and prints the time.
+//! An active-calls answer in the browser: reading it (JSON text → JavaScript value → records → the rows' views, for a
+//! page of 1 000 calls, RingCentral's largest page), and applying an admin's answer of 5 000 calls (the reducer, the
+//! status region's sentences, the host's events with every number matched to a contact). `bench/read` runs both in
+//! headless Chromium and prints the times.
 #![cfg(target_arch = "wasm32")]
 // A fixed fixture: failing loudly is what a benchmark should do.
 #![allow(clippy::expect_used)]
 
 use rc_active_calls::api::json;
 use rc_active_calls::api::model::CallLogPage;
-use rc_active_calls::format::CallView;
+use rc_active_calls::config::Scope;
+use rc_active_calls::contacts::Contact;
+use rc_active_calls::embed::events::Observer;
+use rc_active_calls::format::{CallView, Status};
+use rc_active_calls::state::{Action, State, User};
+use std::rc::Rc;
 use wasm_bindgen_test::{wasm_bindgen_bench, Criterion};
+use yew::Reducible;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
@@ -16,10 +24,12 @@ fn page(n: usize) -> String {
     let records: Vec<String> = (0..n)
         .map(|i| {
             format!(
-                r#"{{"uri":"https://platform.ringcentral.com/restapi/v1.0/account/400618687001/extension/400618687102/call-log/SBX{i:09}","id":"SBX{i:09}","sessionId":"{s}","telephonySessionId":"s-{s}","startTime":"2026-11-28T15:{m:02}:{sec:02}.000Z","duration":{d},"type":"Voice","direction":"{dir}","action":"Phone Call","result":"{res}","to":{{"phoneNumber":"+16504366666","name":"Ben Baker","extensionNumber":"102","extensionId":"400618687102"}},"from":{{"phoneNumber":"+1415555{p:04}","name":"Caller {i}","location":"San Francisco, CA"}},"extension":{{"uri":"https://platform.ringcentral.com/restapi/v1.0/account/400618687001/extension/400618687102","id":400618687102}},"telephonySessionIdLegs":[]}}"#,
+                r#"{{"uri":"https://platform.ringcentral.com/restapi/v1.0/account/400618687001/extension/400618687102/call-log/SBX{i:09}","id":"SBX{i:09}","sessionId":"{s}","telephonySessionId":"s-{s}","startTime":"2026-11-28T{h:02}:{m:02}:{sec:02}.000Z","duration":{d},"type":"Voice","direction":"{dir}","action":"Phone Call","result":"{res}","to":{{"phoneNumber":"+16504366666","name":"Ben Baker","extensionNumber":"102","extensionId":"400618687102"}},"from":{{"phoneNumber":"+1415555{p:04}","name":"Caller {i}","location":"San Francisco, CA"}},"extension":{{"uri":"https://platform.ringcentral.com/restapi/v1.0/account/400618687001/extension/400618687102","id":400618687102}},"telephonySessionIdLegs":[]}}"#,
                 s = 4_000_000 + i,
-                m = i % 60,
-                sec = (i * 7) % 60,
+                // Newest first, as RingCentral orders them.
+                h = 23 - i / 3600,
+                m = 59 - (i / 60) % 60,
+                sec = 59 - i % 60,
                 d = i % 300,
                 dir = if i % 3 == 0 { "Outbound" } else { "Inbound" },
                 res = if i % 4 == 0 { "Ringing" } else { "In Progress" },
@@ -34,13 +44,17 @@ fn page(n: usize) -> String {
     )
 }
 
-fn read(text: &str) -> usize {
+fn views(text: &str) -> Vec<CallView> {
     let js = json::parse(text).expect("the page is JSON");
     let page = CallLogPage::read(&js).expect("the page reads");
     page.records
         .into_iter()
         .filter_map(CallView::from_record)
-        .count()
+        .collect()
+}
+
+fn read(text: &str) -> usize {
+    views(text).len()
 }
 
 #[wasm_bindgen_bench]
@@ -50,4 +64,70 @@ fn read_1000_records(c: &mut Criterion) {
     c.bench_function("read 1 000 records (JSON text to rows' views)", |b| {
         b.iter(|| read(&text))
     });
+}
+
+#[wasm_bindgen_bench]
+fn apply_5000_calls(c: &mut Criterion) {
+    let calls = views(&page(5000));
+    assert_eq!(calls.len(), 5000);
+    // The next answer: one call ended, the rest as they were.
+    let mut next = calls.clone();
+    next[2500].status = Status::Ended("Call connected".into());
+    let numbers: Vec<String> = calls
+        .iter()
+        .filter_map(|c| c.remote.phone_number.clone())
+        .collect();
+    let found = numbers
+        .iter()
+        .map(|n| {
+            let contact = Contact {
+                name: format!("Contact {n}"),
+                url: None,
+            };
+            (n.clone(), contact)
+        })
+        .collect();
+    let mut s = Rc::new(State::new(Scope::Account, 0.0, None));
+    let mut observer = Observer::default();
+    let user = User {
+        name: "Ada".into(),
+        extension_number: None,
+    };
+    for a in [
+        Action::SignedIn(user),
+        Action::ContactsAnswered {
+            asked: numbers,
+            found,
+            at: 0.0,
+        },
+    ] {
+        s = s.reduce(a);
+    }
+    let mut at = 1.0;
+    let mut load = |s: Rc<State>, calls: &[CallView]| {
+        at += 1.0;
+        s.reduce(Action::Loaded {
+            calls: calls.to_vec(),
+            skipped: 0,
+            server_now: None,
+            at,
+        })
+    };
+    s = load(s, &calls);
+    observer.observe(&s);
+    let mut flip = false;
+    // Ten samples: at the default hundred, the iterations of a 5 000-call answer hold the page longer than the
+    // test runner waits for it.
+    let mut c = std::mem::take(c).sample_size(10);
+    c.bench_function(
+        "apply an answer of 5 000 calls, one changed (reducer, status region, host events)",
+        |b| {
+            b.iter(|| {
+                flip = !flip;
+                s = load(s.clone(), if flip { &next } else { &calls });
+                let events = observer.observe(&s);
+                assert!(!events.is_empty());
+            })
+        },
+    );
 }
