@@ -269,23 +269,27 @@ fn active_calls(
             .collect();
         // Newest first ("ordered by start time in descending order"); id breaks ties for a stable order.
         calls.sort_by(|a, b| b.start.cmp(&a.start).then_with(|| b.id.cmp(&a.id)));
-        let records = calls
+        let listed: Vec<_> = calls
             .iter()
-            .filter_map(|c| c.record_as_of(as_of, &st.public_url, &acc, view == "Detailed"))
+            .filter_map(|c| Some((*c, c.phase_at(as_of)?)))
             .collect();
         let per_page = if g.world.settings.ignore_per_page {
             calls.len().max(1)
         } else {
             per_page
         };
-        drop(g);
         let path = match &only_ext {
             Some(e) => format!("/restapi/v1.0/account/{acc}/extension/{e}/active-calls"),
             None => format!("/restapi/v1.0/account/{acc}/active-calls"),
         };
         let kept = p.encode_without(&["page", "perPage"]);
+        let detailed = view == "Detailed";
         Ok(Json(crate::calls::page_response(
-            records,
+            listed.len(),
+            |i| {
+                let (c, phase) = listed[i];
+                c.render(phase, &st.public_url, &acc, detailed)
+            },
             page,
             per_page,
             &st.public_url,
