@@ -22,7 +22,6 @@ use super::snapshot::{changes, Auth, Change, Snapshot};
 use super::tabs::{lead, Channel, Leadership};
 use crate::api::json;
 use crate::api::json::Source;
-use crate::api::model::CallLogPage;
 use crate::auth::login::{self, Outcome};
 use crate::auth::session::Session;
 use crate::config::{LoginFlow, Scope};
@@ -72,6 +71,14 @@ fn abort(slot: &mut Option<AbortHandle>) {
     }
 }
 
+/// One scope's answer as read by the poller (see `poller::Fetched`).
+pub(super) struct Read {
+    pub(super) scope: Scope,
+    pub(super) at: f64,
+    pub(super) calls: Vec<CallView>,
+    pub(super) skipped: u32,
+}
+
 pub(super) struct Core {
     role: Role,
     pub(super) needs: Needs,
@@ -79,6 +86,8 @@ pub(super) struct Core {
     pub(super) snapshot: Snapshot,
     /// The records of each scope's last answer (a JS array each), beside the snapshot.
     pub(super) records: Vec<(Scope, JsValue)>,
+    /// The leading widget's own reading of those answers, made as their pages came; its next delivery takes it.
+    pub(super) read: Vec<Read>,
     /// What this widget has rendered.
     shown: Snapshot,
     pub(super) participants: Participants,
@@ -140,6 +149,7 @@ impl Feed {
                 needs,
                 snapshot: Snapshot::default(),
                 records: vec![],
+                read: vec![],
                 shown: Snapshot::default(),
                 participants: Participants::default(),
                 watchdog: Watchdog::new(now, web::random()),
@@ -614,6 +624,7 @@ impl Inner {
         }
         if !snapshot.signed_in() {
             core.records.clear();
+            core.read.clear();
         }
         core.snapshot = snapshot;
         drop(core);
@@ -745,7 +756,18 @@ impl Inner {
             let action = match step {
                 Change::Act(a) => a,
                 Change::Load { at, server_now } => {
-                    let (calls, skipped) = read_calls(records.as_ref());
+                    let own = {
+                        let mut core = self.core.borrow_mut();
+                        let i = core
+                            .read
+                            .iter()
+                            .position(|r| r.scope == scope && r.at == at);
+                        i.map(|i| core.read.swap_remove(i))
+                    };
+                    let (calls, skipped) = match own {
+                        Some(r) => (r.calls, r.skipped),
+                        None => read_calls(records.as_ref()),
+                    };
                     let calls = super::reconcile::apply(
                         calls,
                         &overlay,
@@ -843,7 +865,11 @@ impl Inner {
         self.session.forget();
         self.share_tokens();
         let term = self.term();
-        self.core.borrow_mut().records.clear();
+        {
+            let mut core = self.core.borrow_mut();
+            core.records.clear();
+            core.read.clear();
+        }
         self.set_snapshot(Snapshot::signed_out(term, failure));
     }
 
@@ -900,22 +926,11 @@ impl Inner {
     }
 }
 
-/// Reads one scope's records with the same reader for every widget; unreadable ones are counted.
+/// Reads one scope's records (a JS array) as `poller::read_page` reads an answer.
 fn read_calls(records: Option<&JsValue>) -> (Vec<CallView>, u32) {
     let page = js_sys::Object::new();
     if let Some(r) = records {
         let _ = js_sys::Reflect::set(&page, &"records".into(), r);
     }
-    let Ok(list) = CallLogPage::read(&JsValue::from(page)) else {
-        return (vec![], 0);
-    };
-    let mut skipped = list.unreadable;
-    let mut calls = vec![];
-    for r in list.records {
-        match CallView::from_record(r) {
-            Some(v) => calls.push(v),
-            None => skipped += 1,
-        }
-    }
-    (calls, skipped)
+    poller::read_page(&page)
 }

@@ -12,6 +12,7 @@ use crate::api::json::Json;
 use crate::api::model::CallLogPage;
 use crate::auth::session::Session;
 use crate::config::Scope;
+use crate::format::CallView;
 use crate::poll::{After, Decision, Scheduler};
 use crate::web;
 use std::cell::RefCell;
@@ -33,21 +34,44 @@ fn list_path(scope: Scope) -> &'static str {
 
 /// One scope's list, every page of it.
 pub struct Fetched {
-    /// A JS array of the records, unread.
+    /// A JS array of the records as RingCentral sent them, for the other tabs.
     pub records: JsValue,
+    /// The same records as this widget shows them, read page by page as they came (an admin's 5 000 read at once
+    /// made a long task), and how many could not be read.
+    pub calls: Vec<CallView>,
+    pub skipped: u32,
     pub at: f64,
     pub server_now: Option<f64>,
 }
 
-/// Fetches `scope`'s list. `spent` is told after each request is counted and before it is sent.
+/// Reads an answer's records with the same reader for every widget; unreadable ones are counted.
+pub(super) fn read_page(page: &JsValue) -> (Vec<CallView>, u32) {
+    let Ok(list) = CallLogPage::read(page) else {
+        return (vec![], 0);
+    };
+    let mut skipped = list.unreadable;
+    let mut calls = vec![];
+    for r in list.records {
+        match CallView::from_record(r) {
+            Some(v) => calls.push(v),
+            None => skipped += 1,
+        }
+    }
+    (calls, skipped)
+}
+
+/// Fetches `scope`'s list, reading it as it comes when `read` (this widget shows that scope). `spent` is told after
+/// each request is counted and before it is sent.
 pub async fn fetch(
     session: &Session,
     sched: &RefCell<Scheduler>,
     scope: Scope,
     per_page: u32,
+    read: bool,
     spent: &dyn Fn(),
 ) -> Result<Fetched, ApiError> {
     let records = js_sys::Array::new();
+    let (mut calls, mut skipped) = (vec![], 0);
     let mut page = 1;
     loop {
         if page > 1 {
@@ -71,9 +95,16 @@ pub async fn fetch(
         for r in items {
             records.push(&r);
         }
+        if read {
+            let (mut page_calls, unreadable) = read_page(&a.value);
+            calls.append(&mut page_calls);
+            skipped += unreadable;
+        }
         if !more || page >= MAX_PAGES {
             return Ok(Fetched {
                 records: records.into(),
+                calls,
+                skipped,
                 at: a.at,
                 server_now: a.server_date,
             });
@@ -126,7 +157,16 @@ pub(super) async fn run(weak: Weak<Inner>) {
         }
         inner.update(|s| s.busy = true);
         let spent = || inner.save_budget();
-        let result = fetch(&inner.session, &inner.sched, scope, plan.page_size, &spent).await;
+        let own = inner.core.borrow().needs.scope == scope;
+        let result = fetch(
+            &inner.session,
+            &inner.sched,
+            scope,
+            plan.page_size,
+            own,
+            &spent,
+        )
+        .await;
         let now = web::now();
         match result {
             Ok(f) => {
@@ -144,6 +184,15 @@ pub(super) async fn run(weak: Weak<Inner>) {
                     let mut core = inner.core.borrow_mut();
                     core.records.retain(|(s, _)| *s != scope);
                     core.records.push((scope, f.records));
+                    core.read.retain(|r| r.scope != scope);
+                    if own {
+                        core.read.push(super::leader::Read {
+                            scope,
+                            at: f.at,
+                            calls: f.calls,
+                            skipped: f.skipped,
+                        });
+                    }
                 }
                 inner.update(|s| {
                     s.overlay = overlay;
