@@ -91,6 +91,16 @@ impl Participants {
         self.0.retain(|p| p.id != id);
     }
 
+    /// Whether `id` has spoken to this leader (and not said goodbye).
+    pub fn knows(&self, id: &str) -> bool {
+        self.0.iter().any(|p| p.id == id)
+    }
+
+    /// No other widget has spoken to this leader, or all have gone: nobody to copy records to.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     fn live(&self, now: f64) -> impl Iterator<Item = &Participant> {
         self.0
             .iter()
@@ -419,6 +429,17 @@ mod tests {
         assert_eq!(p.shown(3.0), Some("b".into()));
         p.gone("b");
         assert_eq!(p.shown(3.0), Some("a".into()));
+    }
+
+    #[test]
+    fn a_leader_knows_who_spoke_until_they_say_goodbye() {
+        let mut p = Participants::default();
+        let own = needs(Scope::Extension, true);
+        assert!(p.is_empty() && !p.knows("a"));
+        p.heard("a", needs(Scope::Extension, true), &own, 1.0);
+        assert!(p.knows("a") && !p.knows("b") && !p.is_empty());
+        p.gone("a");
+        assert!(p.is_empty() && !p.knows("a"));
     }
 
     #[test]
