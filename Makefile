@@ -16,7 +16,8 @@ setup:
 RELEASE_DIST := target/release-dist
 
 # The release's standard library is compiled for size with the immediate-abort panic strategy: 13.8 KB less gzip
-# (bench/size). `-Zfmt-debug=none -Zlocation-detail=none` drop Debug formatting and panic locations, which nothing
+# (bench/size); its `optimize_for_size` feature picks std's smaller routines (sorting above all): 1.5 KB less, with
+# bench/render's figures unchanged. `-Zfmt-debug=none -Zlocation-detail=none` drop Debug formatting and panic locations, which nothing
 # shown to a user comes from (only tests format with `{:?}`): 1.8 KB less gzip. RUSTC_BOOTSTRAP=1 lets the stable
 # toolchain take these unstable flags; they may change between Rust releases, so `make build STD=plain` builds as
 # stable alone does (and lint's clippy compiles that way).
@@ -24,6 +25,7 @@ ifeq ($(STD),plain)
 RELEASE_ENV :=
 else
 RELEASE_ENV := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+	CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
 	RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none"
 endif
 
