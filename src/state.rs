@@ -308,11 +308,17 @@ fn announce(before: &[CallView], after: &[CallView], first_load: bool) -> Option
             n => Some(format!("{n} active calls")),
         };
     }
-    let mut said = vec![];
+    let (mut said, mut started, mut ended) = (vec![], 0, 0);
     for c in after {
         match find_in(before, c) {
-            None if !c.status.is_ended() => said.push(started_sentence(c)),
-            Some(b) if !b.status.is_ended() && c.status.is_ended() => said.push(ended_sentence(c)),
+            None if !c.status.is_ended() => {
+                started += 1;
+                said.push(started_sentence(c))
+            }
+            Some(b) if !b.status.is_ended() && c.status.is_ended() => {
+                ended += 1;
+                said.push(ended_sentence(c))
+            }
             _ => {}
         }
     }
@@ -321,10 +327,29 @@ fn announce(before: &[CallView], after: &[CallView], first_load: bool) -> Option
         .iter()
         .filter(|b| !b.status.is_ended() && find_in(after, b).is_none())
     {
+        ended += 1;
         said.push(ended_sentence(b));
+    }
+    // Past a few, a sentence per call is a flood no one can listen to (an admin's list filling at once): counts.
+    if said.len() > MOST_SENTENCES {
+        let count = |n: usize, one: &str, many: &str| match n {
+            0 => None,
+            1 => Some(format!("1 {one}")),
+            n => Some(format!("{n} {many}")),
+        };
+        said = [
+            count(started, "new call", "new calls"),
+            count(ended, "call ended", "calls ended"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
     }
     (!said.is_empty()).then(|| said.join(". "))
 }
+
+/// The most calls the status region names one by one in an announcement.
+const MOST_SENTENCES: usize = 3;
 
 impl yew::Reducible for State {
     type Action = Action;
@@ -680,6 +705,21 @@ pub mod tests {
             s.announcement,
             "Incoming call from Caller new. Call with Caller c10 ended. Call with Caller c20 ended"
         );
+        // More at once than anyone can listen to: counted.
+        let mut more = s.calls.clone();
+        more.truncate(4990);
+        for i in 0..1200 {
+            more.push(call(&format!("n{i}"), &at(5000 + i), "In Progress", None));
+        }
+        let s = reduce(s, vec![loaded(more, 3_000.0)]);
+        assert_eq!(s.announcement, "1200 new calls. 9 calls ended");
+        let mut one_ended = s.calls.clone();
+        one_ended.truncate(one_ended.len() - 1);
+        for i in 0..4 {
+            one_ended.push(call(&format!("m{i}"), &at(7000 + i), "In Progress", None));
+        }
+        let s = reduce(s, vec![loaded(one_ended, 4_000.0)]);
+        assert_eq!(s.announcement, "4 new calls. 1 call ended");
     }
 
     #[test]
