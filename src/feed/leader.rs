@@ -626,6 +626,8 @@ impl Inner {
             if js_sys::Array::is_array(&r) {
                 core.records.retain(|(s, _)| *s != l.scope);
                 core.records.push((l.scope, r));
+                // What this widget read while it led is of an older answer now.
+                core.read.retain(|read| read.scope != l.scope);
             }
         }
         if !snapshot.signed_in() {
