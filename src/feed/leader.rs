@@ -21,7 +21,7 @@ use super::snapshot::Push;
 use super::snapshot::{changes, Auth, Change, Snapshot};
 use super::tabs::{lead, Channel, Leadership};
 use crate::api::json;
-use crate::api::json::Source;
+use crate::api::json::{Json, Source};
 use crate::auth::login::{self, Outcome};
 use crate::auth::session::Session;
 use crate::config::{LoginFlow, Scope};
@@ -938,11 +938,9 @@ impl Inner {
     }
 }
 
-/// Reads one scope's records (a JS array) as `poller::read_page` reads an answer.
+/// Reads one scope's records (a JS array) as the poller reads an answer's.
 fn read_calls(records: Option<&JsValue>) -> (Vec<CallView>, u32) {
-    let page = js_sys::Object::new();
-    if let Some(r) = records {
-        let _ = js_sys::Reflect::set(&page, &"records".into(), r);
-    }
-    poller::read_page(&page)
+    records
+        .and_then(|r| r.items())
+        .map_or((vec![], 0), |items| poller::read_records(&items))
 }

@@ -9,7 +9,7 @@ use super::signing::session_ended;
 use super::snapshot::Failure;
 use crate::api::error::ApiError;
 use crate::api::json::Json;
-use crate::api::model::CallLogPage;
+use crate::api::model::{CallLogPage, CallRecord};
 use crate::auth::session::Session;
 use crate::config::Scope;
 use crate::format::CallView;
@@ -44,19 +44,14 @@ pub struct Fetched {
     pub server_now: Option<f64>,
 }
 
-/// Reads an answer's records with the same reader for every widget; unreadable ones are counted.
-pub(super) fn read_page(page: &JsValue) -> (Vec<CallView>, u32) {
-    let Ok(list) = CallLogPage::read(page) else {
-        return (vec![], 0);
-    };
-    let mut skipped = list.unreadable;
-    let mut calls = vec![];
-    for r in list.records {
-        match CallView::from_record(r) {
-            Some(v) => calls.push(v),
-            None => skipped += 1,
-        }
-    }
+/// Reads records as they came (an answer's items) with the same reader for every widget; unreadable ones (not a
+/// record, or no usable start time or id) are counted.
+pub(super) fn read_records(items: &[JsValue]) -> (Vec<CallView>, u32) {
+    let calls: Vec<CallView> = items
+        .iter()
+        .filter_map(|r| CallRecord::read(r).and_then(CallView::from_record))
+        .collect();
+    let skipped = (items.len() - calls.len()) as u32;
     (calls, skipped)
 }
 
@@ -92,11 +87,11 @@ pub async fn fetch(
         let a = session.get(&path).await?;
         let (items, more) = CallLogPage::items(&a.value).map_err(ApiError::Malformed)?;
         sched.borrow_mut().on_success(a.at, a.budget);
-        for r in items {
-            records.push(&r);
+        for r in &items {
+            records.push(r);
         }
         if read {
-            let (mut page_calls, unreadable) = read_page(&a.value);
+            let (mut page_calls, unreadable) = read_records(&items);
             calls.append(&mut page_calls);
             skipped += unreadable;
         }
