@@ -27,14 +27,13 @@ async function signedInWithClock(browser) {
   return s;
 }
 
-
 after(async () => { await control('/sandbox/clock', { freeze: false }).catch(() => {}); });
 
 test('over five simulated minutes, with the refresh button pressed often: never more than 10 a minute', async () => {
   const { page, context, problems, network } = await signedInWithClock(env.browser);
   await control('/sandbox/requests', undefined, 'DELETE');
   for (let i = 0; i < 60; i++) {
-    await advance(page.context(), 5000);
+    await advance(context, 5000);
     const refresh = page.getByRole('button', { name: 'Refresh' });
     if (await refresh.isEnabled()) await refresh.click();
   }
@@ -49,13 +48,13 @@ test('over five simulated minutes, with the refresh button pressed often: never 
 
 test('429 with Retry-After: nothing reaches the sandbox until it has passed', async () => {
   const { page, context, problems, network } = await signedInWithClock(env.browser);
-  await advance(page.context(), 7000);
+  await advance(context, 7000);
   await control('/sandbox/faults', { kind: 'rate_limit', path: 'active-calls', method: 'GET', retryAfterSecs: 30 });
-  await advance(page.context(), 7000);
+  await advance(context, 7000);
   const limited = polls(await requests()).find((r) => r.status === 429);
   assert.ok(limited, 'the fault was hit');
   await page.getByText('updates resume in', { exact: false }).waitFor();
-  await advance(page.context(), 40000);
+  await advance(context, 40000);
   const after = polls(await requests()).filter((r) => r.at > limited.at).map((r) => r.at - limited.at);
   assert.ok(after.length > 0, 'polling resumed');
   assert.ok(after[0] >= 30000, `first request ${after[0]} ms after the 429`);
@@ -66,12 +65,12 @@ test('429 with Retry-After: nothing reaches the sandbox until it has passed', as
 test('429 with the header hidden from the browser: nothing for 60 s', async () => {
   const { page, context, problems, network } = await signedInWithClock(env.browser);
   await control('/sandbox/settings', { hideRateLimitHeaders: true });
-  await advance(page.context(), 7000);
+  await advance(context, 7000);
   await control('/sandbox/faults', { kind: 'rate_limit', path: 'active-calls', method: 'GET', retryAfterSecs: 5 });
-  await advance(page.context(), 7000);
+  await advance(context, 7000);
   const limited = polls(await requests()).find((r) => r.status === 429);
   assert.ok(limited, 'the fault was hit');
-  await advance(page.context(), 70000);
+  await advance(context, 70000);
   const after = polls(await requests()).filter((r) => r.at > limited.at).map((r) => r.at - limited.at);
   assert.ok(after.length > 0, 'polling resumed');
   assert.ok(after[0] >= 60000, `Retry-After unreadable: waited ${after[0]} ms, not the hidden 5 s`);
@@ -84,7 +83,7 @@ test('a lower limit in readable headers is adopted: the sandbox never has to ref
   const { page, context, problems, network } = await signedInWithClock(env.browser);
   await control('/sandbox/settings', { heavy: { requests: 3, windowSecs: 60, penaltySecs: 60 } });
   await control('/sandbox/requests', undefined, 'DELETE');
-  await advance(page.context(), 180000);
+  await advance(context, 180000);
   const log = polls(await requests());
   assert.ok(log.length >= 7, `kept polling: ${log.length}`);
   assert.ok(maxInAnyMinute(log.map((r) => r.at)) <= 3, 'at most 3 a minute');
@@ -98,7 +97,7 @@ test('a real penalty with the headers hidden: nothing is sent while it runs', as
   const { page, context, problems, network } = await signedInWithClock(env.browser);
   await control('/sandbox/settings', { hideRateLimitHeaders: true, heavy: { requests: 3, windowSecs: 60, penaltySecs: 60 } });
   await control('/sandbox/requests', undefined, 'DELETE');
-  await advance(page.context(), 240000);
+  await advance(context, 240000);
   const log = polls(await requests());
   const refused = log.filter((r) => r.status === 429);
   assert.ok(refused.length >= 1, 'the sandbox limited');
@@ -114,19 +113,19 @@ test('a real penalty with the headers hidden: nothing is sent while it runs', as
 
 test('hidden page: no requests while hidden; shown: one immediate refresh', async () => {
   const { page, context, problems, network } = await signedInWithClock(env.browser);
-  await advance(page.context(), 7000);
+  await advance(context, 7000);
   const setHidden = (hidden) => page.evaluate((h) => {
     Object.defineProperty(document, 'hidden', { value: h, configurable: true });
     Object.defineProperty(document, 'visibilityState', { value: h ? 'hidden' : 'visible', configurable: true });
     document.dispatchEvent(new Event('visibilitychange'));
   }, hidden);
   await setHidden(true);
-  await advance(page.context(), 1000);
+  await advance(context, 1000);
   const before = polls(await requests()).length;
-  await advance(page.context(), 60000);
+  await advance(context, 60000);
   assert.equal(polls(await requests()).length, before, 'nothing while hidden');
   await setHidden(false);
-  await advance(page.context(), 500);
+  await advance(context, 500);
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(polls(await requests()).length, before + 1, 'one refresh at once');
   assertClean({ problems, network });
