@@ -11,6 +11,10 @@ pub const NO_MATCH_TTL_MS: f64 = 5.0 * 60.0 * 1000.0;
 pub const RETRY_MS: f64 = 60.0 * 1000.0;
 /// Numbers asked in one call to the resolver.
 pub const MAX_ASK: usize = 50;
+/// An entry this long past its freshness is forgotten: a number still on screen has been asked again by then (the
+/// list is checked every minute), so only numbers of calls long gone go, and a tab open all day keeps what the last
+/// two hours or so showed, not every number of the day.
+pub const FORGET_AFTER_MS: f64 = 10.0 * 60.0 * 1000.0;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contact {
@@ -142,6 +146,13 @@ impl Contacts {
             e.contact = hit;
             e.fresh_until = now + ttl;
         }
+        self.forget(now);
+    }
+
+    /// Entries are only ever made by an answer or a failure, so forgetting there keeps the list bounded.
+    fn forget(&mut self, now: f64) {
+        self.entries
+            .retain(|e| e.fresh_until + FORGET_AFTER_MS > now);
     }
 
     /// The resolver failed or timed out: RingCentral's names stay, and these numbers are asked again later.
@@ -149,6 +160,7 @@ impl Contacts {
         for n in asked {
             self.settle(n).fresh_until = now + RETRY_MS;
         }
+        self.forget(now);
     }
 }
 
@@ -223,6 +235,35 @@ mod tests {
             .wanted(["+1"].into_iter(), later + RETRY_MS - 1.0)
             .is_empty());
         assert_eq!(c.wanted(["+1"].into_iter(), later + RETRY_MS + 1.0), ["+1"]);
+    }
+
+    #[test]
+    fn a_day_of_new_numbers_keeps_only_the_recent_ones() {
+        let mut c = Contacts::default();
+        let minute = 60_000.0;
+        // A new caller every minute for a day, every other one matched; "+0" stays on screen all day and is asked
+        // again whenever its match expires.
+        for i in 0..24 * 60 {
+            let now = f64::from(i) * minute;
+            let n = format!("+{}", i + 1);
+            let want = c.wanted(["+0", n.as_str()].into_iter(), now);
+            c.asked(&want);
+            let found = want
+                .iter()
+                .filter(|w| *w == "+0" || i % 2 == 0)
+                .map(|w| (w.clone(), ada()))
+                .collect();
+            c.answered(&want, found, now);
+            assert!(
+                c.entries.len() <= 140,
+                "{} entries at minute {i}",
+                c.entries.len()
+            );
+            assert_eq!(c.get("+0"), Some(&ada()), "at minute {i}");
+        }
+        let last = format!("+{}", 24 * 60 - 1);
+        assert_eq!(c.get(&last), Some(&ada()));
+        assert_eq!(c.get("+1"), None, "a morning caller is forgotten");
     }
 
     #[test]
