@@ -1,6 +1,7 @@
 //! An active-calls answer in the browser: reading it (JSON text → JavaScript value → records → the rows' views, for a
 //! page of 1 000 calls, RingCentral's largest page), and applying an admin's answer of 5 000 calls (the reducer, the
-//! status region's sentences, the host's events with every number matched to a contact). `bench/read` runs both in
+//! status region's sentences, the host's events with every number matched to a contact), and a keystroke in a note
+//! with those 5 000 calls listed. `bench/read` runs them in
 //! headless Chromium and prints the times.
 #![cfg(target_arch = "wasm32")]
 // A fixed fixture: failing loudly is what a benchmark should do.
@@ -66,13 +67,11 @@ fn read_1000_records(c: &mut Criterion) {
     });
 }
 
-#[wasm_bindgen_bench]
-fn apply_5000_calls(c: &mut Criterion) {
+/// An admin signed in with an answer of 5 000 calls applied and observed, every number matched to a contact; and
+/// those calls.
+fn admin_with_5000_calls() -> (Rc<State>, Observer, Vec<CallView>) {
     let calls = views(&page(5000));
     assert_eq!(calls.len(), 5000);
-    // The next answer: one call ended, the rest as they were.
-    let mut next = calls.clone();
-    next[2500].status = Status::Ended("Call connected".into());
     let numbers: Vec<String> = calls
         .iter()
         .filter_map(|c| c.remote.phone_number.clone())
@@ -88,7 +87,6 @@ fn apply_5000_calls(c: &mut Criterion) {
         })
         .collect();
     let mut s = Rc::new(State::new(Scope::Account, 0.0, None));
-    let mut observer = Observer::default();
     let user = User {
         name: "Ada".into(),
         extension_number: None,
@@ -103,18 +101,28 @@ fn apply_5000_calls(c: &mut Criterion) {
     ] {
         s = s.reduce(a);
     }
-    let mut at = 1.0;
-    let mut load = |s: Rc<State>, calls: &[CallView]| {
-        at += 1.0;
-        s.reduce(Action::Loaded {
-            calls: calls.to_vec(),
-            skipped: 0,
-            server_now: None,
-            at,
-        })
-    };
-    s = load(s, &calls);
+    s = s.reduce(loaded(&calls, 1.0));
+    let mut observer = Observer::default();
     observer.observe(&s);
+    (s, observer, calls)
+}
+
+fn loaded(calls: &[CallView], at: f64) -> Action {
+    Action::Loaded {
+        calls: calls.to_vec(),
+        skipped: 0,
+        server_now: None,
+        at,
+    }
+}
+
+#[wasm_bindgen_bench]
+fn apply_5000_calls(c: &mut Criterion) {
+    let (mut s, mut observer, calls) = admin_with_5000_calls();
+    // The next answer: one call ended, the rest as they were.
+    let mut next = calls.clone();
+    next[2500].status = Status::Ended("Call connected".into());
+    let mut at = 1.0;
     let mut flip = false;
     // Ten samples: at the default hundred, the iterations of a 5 000-call answer hold the page longer than the
     // test runner waits for it.
@@ -124,9 +132,34 @@ fn apply_5000_calls(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 flip = !flip;
-                s = load(s.clone(), if flip { &next } else { &calls });
+                at += 1.0;
+                s = s
+                    .clone()
+                    .reduce(loaded(if flip { &next } else { &calls }, at));
                 let events = observer.observe(&s);
                 assert!(!events.is_empty());
+            })
+        },
+    );
+}
+
+/// Typing in a note while 5 000 calls are listed: each keystroke is an action, and nothing but the note changes.
+#[wasm_bindgen_bench]
+fn keystroke_with_5000_calls(c: &mut Criterion) {
+    let (mut s, mut observer, calls) = admin_with_5000_calls();
+    let id = calls[10].id.clone();
+    s = s.reduce(Action::NoteOpen(id.clone()));
+    observer.observe(&s);
+    let mut typed = false;
+    let mut c = std::mem::take(c).sample_size(10);
+    c.bench_function(
+        "a keystroke in a note with 5 000 calls listed (reducer, host events)",
+        |b| {
+            b.iter(|| {
+                typed = !typed;
+                let text = if typed { "Called back" } else { "Called bac" };
+                s = s.clone().reduce(Action::NoteText(id.clone(), text.into()));
+                assert!(observer.observe(&s).is_empty());
             })
         },
     );
