@@ -54,7 +54,7 @@ fn ready(calls: Vec<CallView>) -> State {
         extension_number: Some("102".into()),
     });
     s.updated_at = Some(s.now - 3_000.0);
-    s.calls = calls;
+    s.calls = calls.into();
     s
 }
 
@@ -169,7 +169,9 @@ async fn a_tick_renders_the_timers_and_not_the_rows() {
     assert_eq!(call_row::renders(), rendered, "no row rendered for a tick");
     // A change to one call renders that row alone.
     let mut changed = state.clone();
-    changed.calls[7] = call("c7", "Someone else", "In Progress", "");
+    let mut calls = changed.calls.to_vec();
+    calls[7] = call("c7", "Someone else", "In Progress", "");
+    changed.calls = calls.into();
     handle.update(PanelProps {
         state: changed,
         seen: seen.clone(),

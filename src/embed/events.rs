@@ -5,6 +5,7 @@ use super::payload::{self, CallOut, HostEvent};
 use crate::api::error::ApiError;
 use crate::format::CallView;
 use crate::state::{find_in, Phase, State, User};
+use std::rc::Rc;
 
 /// Events are named `rc-active-calls:<name>` for the host.
 pub const PREFIX: &str = "rc-active-calls:";
@@ -12,8 +13,8 @@ pub const PREFIX: &str = "rc-active-calls:";
 #[derive(Debug, Default)]
 pub struct Observer {
     signed_in: bool,
-    /// The list last reported, while signed in and loaded.
-    calls: Option<Vec<CallView>>,
+    /// The list last reported, while signed in and loaded (shared with the state that had it).
+    calls: Option<Rc<Vec<CallView>>>,
     /// When that list was fetched: the lists are compared once per answer, not on every tick.
     updated: Option<f64>,
     error: Option<ApiError>,
@@ -81,7 +82,7 @@ impl Observer {
             self.updated = s.updated_at;
             let live = |c: &&CallView| !c.status.is_ended();
             let before = self.calls.take();
-            let old: &[CallView] = before.as_deref().unwrap_or(&[]);
+            let old: &[CallView] = before.as_deref().map_or(&[], |v| v);
             // Looked up, not compared pair by pair: an admin's 5 000 calls made that a 0.7 s task on every answer.
             // Started calls first, then updated ones.
             let mut updated = vec![];
