@@ -11,9 +11,12 @@ before(async () => { env = await startAll(); });
 after(async () => { await env?.stop(); });
 
 const polls = (log) => log.filter((r) => r.method === 'GET' && r.path.endsWith('/active-calls'));
+// Scenarios of what a poll meets poll every 6 s, live updates off: with them on, the poll after the subscription's
+// fetch is the minute's safety poll, so a fault set just after that fetch met no request within the test's wait.
+const POLLING = { params: { pollSeconds: 6, live: 'off' } };
 
 test('an expired access token is refreshed silently, once, without flicker', async () => {
-  const { page, context, problems, network } = await signedInPage(env.browser);
+  const { page, context, problems, network } = await signedInPage(env.browser, POLLING);
   await control('/sandbox/requests', undefined, 'DELETE');
   await control('/sandbox/tokens/expire', { kind: 'access', extension: '102' });
   let flickered = false;
@@ -32,7 +35,7 @@ test('an expired access token is refreshed silently, once, without flicker', asy
 });
 
 test('a 429 from the token endpoint while refreshing pauses polling and keeps the session', async () => {
-  const { page, context, problems, network } = await signedInPage(env.browser);
+  const { page, context, problems, network } = await signedInPage(env.browser, POLLING);
   await control('/sandbox/faults', { kind: 'rate_limit', path: '/restapi/oauth/token', method: 'POST', retryAfterSecs: 5 });
   await control('/sandbox/tokens/expire', { kind: 'access', extension: '102' });
   await page.getByText('updates resume in', { exact: false }).waitFor({ timeout: 15000 });
@@ -44,7 +47,7 @@ test('a 429 from the token endpoint while refreshing pauses polling and keeps th
 });
 
 test('a dead refresh token returns to signed-out with the reason, and signing in again works', async () => {
-  const { page, context, problems, network } = await signedInPage(env.browser);
+  const { page, context, problems, network } = await signedInPage(env.browser, POLLING);
   await control('/sandbox/tokens/expire', { kind: 'refresh', extension: '102' });
   await control('/sandbox/tokens/expire', { kind: 'access', extension: '102' });
   await page.getByText('Your RingCentral session ended', { exact: false }).waitFor({ timeout: 15000 });
@@ -59,7 +62,7 @@ test('a dead refresh token returns to signed-out with the reason, and signing in
 });
 
 test('5xx three times: backoff, a stale badge, and recovery clears it', async () => {
-  const { page, context, problems, network } = await signedInPage(env.browser);
+  const { page, context, problems, network } = await signedInPage(env.browser, POLLING);
   await control('/sandbox/faults', { kind: 'server_error', path: 'active-calls', method: 'GET', count: 3 });
   await page.getByText('Stale since', { exact: false }).waitFor({ timeout: 15000 });
   await page.getByText('RingCentral had a problem').waitFor();
@@ -73,7 +76,7 @@ test('5xx three times: backoff, a stale badge, and recovery clears it', async ()
 });
 
 test('a dropped connection is a network error with backoff, then recovery', async () => {
-  const { page, context, network } = await signedInPage(env.browser);
+  const { page, context, network } = await signedInPage(env.browser, POLLING);
   // Chromium retries a GET once on a reused connection that drops, so one drop is invisible: drop three.
   await control('/sandbox/faults', { kind: 'drop', path: 'active-calls', method: 'GET', count: 3 });
   await page.getByText('Stale since', { exact: false }).waitFor({ timeout: 15000 });
@@ -100,7 +103,7 @@ test('offline: the offline state and no request storm; online: resumes at once',
 });
 
 test('malformed, truncated, unknown values and an unreadable record: good rows stay, a quiet warning', async () => {
-  const { page, context, problems, network } = await signedInPage(env.browser, { params: { pollSeconds: 6, live: 'off' } });
+  const { page, context, problems, network } = await signedInPage(env.browser, POLLING);
   const { id } = await control('/sandbox/calls', { extension: '102', from: { name: 'Good Caller', phoneNumber: '+14155550100' } });
   const row = page.locator(`tr[data-call-id="${id}"]`);
   await row.waitFor({ timeout: 15000 });
