@@ -705,7 +705,11 @@ impl Target for SocketFrames {
                 self.reconciler.owner = owner_id.clone();
             }
             let verdict = self.reconciler.presence(p, self.at);
-            let shown = apply(vec![], &self.reconciler.overlay, NOW, true);
+            let me = rc_active_calls::state::User {
+                name: "Ben Baker".into(),
+                extension_number: Some("102".into()),
+            };
+            let shown = apply(vec![], &self.reconciler.overlay, NOW, true, Some(&me));
             for c in &shown {
                 readable(&c.status.label(), "a pushed call's status")?;
             }

@@ -201,7 +201,7 @@ mod tests {
             step(
                 &mut s,
                 &mut o,
-                loaded(apply(vec![], &r.overlay, 0.0, false), 1.0)
+                loaded(apply(vec![], &r.overlay, 0.0, false, None), 1.0)
             ),
             ["call-started", "calls-changed"]
         );
@@ -214,7 +214,10 @@ mod tests {
             step(
                 &mut s,
                 &mut o,
-                loaded(apply(vec![record.clone()], &r.overlay, 2.0, false), 2.0)
+                loaded(
+                    apply(vec![record.clone()], &r.overlay, 2.0, false, None),
+                    2.0
+                )
             ),
             ["calls-changed"]
         );

@@ -745,7 +745,7 @@ impl Inner {
 
     /// This widget catches up with the snapshot: the reducer's actions for the step, records read here.
     fn deliver(&self) {
-        let (steps, records, overlay, listed_at, scope) = {
+        let (steps, records, overlay, listed_at, scope, me) = {
             let mut core = self.core.borrow_mut();
             let scope = core.needs.scope;
             let steps = changes(&core.shown, &core.snapshot, scope);
@@ -756,12 +756,17 @@ impl Inner {
                 .find(|(s, _)| *s == scope)
                 .map(|(_, r)| r.clone());
             let listed_at = core.snapshot.list(scope).and_then(|l| l.at).unwrap_or(0.0);
+            let me = match &core.snapshot.auth {
+                Auth::SignedIn { user } => Some(user.clone()),
+                _ => None,
+            };
             (
                 steps,
                 records,
                 core.snapshot.overlay.clone(),
                 listed_at,
                 scope,
+                me,
             )
         };
         for step in steps {
@@ -785,6 +790,7 @@ impl Inner {
                         &overlay,
                         listed_at,
                         scope == Scope::Account,
+                        me.as_ref(),
                     );
                     Action::Loaded {
                         calls,

@@ -13,6 +13,7 @@
 use super::frames::{ActiveCall, Presence};
 use crate::api::model::{capped, Direction, Party, MAX_NAME_CHARS, MAX_NUMBER_CHARS};
 use crate::format::{CallView, Status, PUSHED_PREFIX};
+use crate::state::User;
 use crate::time::parse_rfc3339;
 use serde::{Deserialize, Serialize};
 
@@ -229,8 +230,10 @@ fn status_of(s: &str) -> Status {
     }
 }
 
-/// A row for a call only push has seen so far.
-fn view(p: &Pushed) -> CallView {
+/// A row for a call only push has seen so far. Presence names neither side's extension: on the user's own calls our
+/// side is the signed-in user, named as the record that follows will name it (no change of that cell a second later).
+fn view(p: &Pushed, me: Option<&User>) -> CallView {
+    let me = me.filter(|_| p.own);
     let direction = match p.direction.as_deref() {
         Some(d) => Direction::parse(d),
         None => Direction::Other(String::new()),
@@ -247,7 +250,9 @@ fn view(p: &Pushed) -> CallView {
             ..Party::default()
         },
         ours: Party {
+            name: me.map(|u| u.name.clone()),
             phone_number: p.our_number.clone(),
+            extension_number: me.and_then(|u| u.extension_number.clone()),
             ..Party::default()
         },
         status: status_of(&p.status),
@@ -262,12 +267,13 @@ fn view(p: &Pushed) -> CallView {
 
 /// The calls a widget shows: the last answer's, with push laid over them (see the module's text). `listed_at` is
 /// when that answer arrived: push's status wins only when push spoke later. `account`: the widget shows every
-/// extension's calls, else only the signed-in user's.
+/// extension's calls, else only the signed-in user's (`me`).
 pub fn apply(
     mut calls: Vec<CallView>,
     overlay: &Overlay,
     listed_at: f64,
     account: bool,
+    me: Option<&User>,
 ) -> Vec<CallView> {
     for c in calls.iter_mut() {
         let Some(id) = c.telephony_session_id.as_deref() else {
@@ -292,7 +298,7 @@ pub fn apply(
             .iter()
             .any(|c| c.telephony_session_id.as_deref() == Some(p.telephony_session_id.as_str()));
         if !listed {
-            calls.push(view(p));
+            calls.push(view(p, me));
         }
     }
     calls
@@ -342,9 +348,15 @@ mod tests {
             r.presence(&presence(1.0, vec![active("s-1", "Ringing")]), 1000.0),
             Verdict::Fetch
         );
-        let shown = apply(vec![], &r.overlay, 0.0, false);
+        let ben = User {
+            name: "Ben Baker".into(),
+            extension_number: Some("102".into()),
+        };
+        let shown = apply(vec![], &r.overlay, 0.0, false, Some(&ben));
         assert_eq!(shown.len(), 1);
         let c = &shown[0];
+        // Our side as the record will name it.
+        assert_eq!(crate::format::our_side(&c.ours), "Ben Baker (ext. 102)");
         assert_eq!(c.status, Status::Ringing);
         assert_eq!(c.direction, Direction::Inbound);
         assert_eq!(c.remote.phone_number.as_deref(), Some("+12125550143"));
@@ -352,7 +364,13 @@ mod tests {
         assert_eq!(c.ours.phone_number.as_deref(), Some("+16505550100"));
         assert_eq!(c.start_ms, parse_rfc3339("2026-11-28T10:00:00Z").unwrap());
         // The answer lists it: one row, the record's (with its name), push's status while push is newer.
-        let shown = apply(vec![listed("s-1", "In Progress")], &r.overlay, 500.0, false);
+        let shown = apply(
+            vec![listed("s-1", "In Progress")],
+            &r.overlay,
+            500.0,
+            false,
+            None,
+        );
         assert_eq!(shown.len(), 1);
         assert_eq!(shown[0].id, "rec-s-1");
         assert_eq!(shown[0].remote.name.as_deref(), Some("Nancy Davolio"));
@@ -363,22 +381,34 @@ mod tests {
         let mut r = Reconciler::default();
         r.presence(&presence(1.0, vec![active("s-1", "Ringing")]), 1.0);
         r.presence(&presence(2.0, vec![active("s-1", "CallConnected")]), 2.0);
-        let shown = apply(vec![listed("s-1", "In Progress")], &r.overlay, 1.5, false);
+        let shown = apply(
+            vec![listed("s-1", "In Progress")],
+            &r.overlay,
+            1.5,
+            false,
+            None,
+        );
         assert_eq!(shown[0].status, Status::Connected);
         r.presence(&presence(3.0, vec![active("s-1", "OnHold")]), 3.0);
         assert_eq!(
-            apply(vec![], &r.overlay, 0.0, false)[0].status,
+            apply(vec![], &r.overlay, 0.0, false, None)[0].status,
             Status::Live("On hold".into())
         );
         // Gone from a complete list: ended (its row stays, ended, until an answer lists it).
         r.presence(&presence(4.0, vec![]), 4.0);
         let ended = |r: &Reconciler| {
-            let shown = apply(vec![], &r.overlay, 0.0, false);
+            let shown = apply(vec![], &r.overlay, 0.0, false, None);
             shown.len() == 1 && shown[0].status.is_ended()
         };
         assert!(ended(&r));
         // An answer still listing it live (active-calls lags): shown ended, never live again.
-        let shown = apply(vec![listed("s-1", "In Progress")], &r.overlay, 10.0, false);
+        let shown = apply(
+            vec![listed("s-1", "In Progress")],
+            &r.overlay,
+            10.0,
+            false,
+            None,
+        );
         assert!(shown[0].status.is_ended());
         // Push cannot bring it back either.
         r.presence(&presence(5.0, vec![active("s-1", "Ringing")]), 5.0);
@@ -404,13 +434,13 @@ mod tests {
             "the same sequence again"
         );
         assert_eq!(
-            apply(vec![], &r.overlay, 0.0, false)[0].status,
+            apply(vec![], &r.overlay, 0.0, false, None)[0].status,
             Status::Connected
         );
         let mut other = presence(1.0, vec![active("s-9", "Ringing")]);
         other.extension_id = Some("101".into());
         assert_eq!(r.presence(&other, 3.0), Verdict::Fetch);
-        assert_eq!(apply(vec![], &r.overlay, 0.0, false).len(), 2);
+        assert_eq!(apply(vec![], &r.overlay, 0.0, false, None).len(), 2);
     }
 
     #[test]
@@ -427,12 +457,12 @@ mod tests {
         let mut p = presence(2.0, vec![active("s-2", "CallConnected")]);
         p.total_active_calls = Some(9.0);
         r.presence(&p, 2.0);
-        assert_eq!(apply(vec![], &r.overlay, 0.0, false).len(), 2);
+        assert_eq!(apply(vec![], &r.overlay, 0.0, false, None).len(), 2);
         // Explicitly over: ended.
         let mut p = presence(3.0, vec![active("s-2", "NoCall")]);
         p.total_active_calls = Some(9.0);
         r.presence(&p, 3.0);
-        let shown = apply(vec![], &r.overlay, 0.0, false);
+        let shown = apply(vec![], &r.overlay, 0.0, false, None);
         let ended: Vec<bool> = shown.iter().map(|c| c.status.is_ended()).collect();
         assert_eq!(ended, [false, true], "{shown:?}");
     }
@@ -447,6 +477,7 @@ mod tests {
             &r.overlay,
             2.0,
             false,
+            None,
         );
         assert_eq!(shown[0].status, Status::Connected);
         // A pushed call no answer ever confirmed goes after a while; a confirmed one stays while push knows it.
@@ -488,7 +519,7 @@ mod tests {
             ..Presence::default()
         };
         assert_eq!(r.presence(&p, 7.0), Verdict::Fetch);
-        let shown = apply(vec![], &r.overlay, 0.0, false);
+        let shown = apply(vec![], &r.overlay, 0.0, false, None);
         assert_eq!(shown.len(), 1);
         assert_eq!(shown[0].status, Status::Live("Teleporting".into()));
         assert_eq!(shown[0].start_ms, 7.0);
@@ -506,12 +537,22 @@ mod tests {
         other.extension_id = Some("103".into());
         r.presence(&other, 2.0);
         let ids = |account| {
-            apply(vec![], &r.overlay, 0.0, account)
+            apply(vec![], &r.overlay, 0.0, account, None)
                 .iter()
                 .map(|c| c.telephony_session_id.clone().unwrap_or_default())
                 .collect::<Vec<_>>()
         };
         assert_eq!(ids(false), ["s-1"]);
         assert_eq!(ids(true), ["s-1", "s-9"]);
+        // Only the user's own calls name our side after the user.
+        let ben = User {
+            name: "Ben Baker".into(),
+            extension_number: Some("102".into()),
+        };
+        let names: Vec<_> = apply(vec![], &r.overlay, 0.0, true, Some(&ben))
+            .into_iter()
+            .map(|c| c.ours.name)
+            .collect();
+        assert_eq!(names, [Some("Ben Baker".to_string()), None]);
     }
 }
