@@ -267,7 +267,7 @@ fn view(p: &Pushed, me: Option<&User>) -> CallView {
 
 /// The calls a widget shows: the last answer's, with push laid over them (see the module's text). `listed_at` is
 /// when that answer arrived: push's status wins only when push spoke later. `account`: the widget shows every
-/// extension's calls, else only the signed-in user's (`me`).
+/// extension's calls, else only the signed-in user's. `me`: that user, our side of their own calls.
 pub fn apply(
     mut calls: Vec<CallView>,
     overlay: &Overlay,
@@ -332,6 +332,13 @@ mod tests {
         }
     }
 
+    fn ben() -> User {
+        User {
+            name: "Ben Baker".into(),
+            extension_number: Some("102".into()),
+        }
+    }
+
     /// A listed call as an active-calls answer gives it.
     fn listed(tsid: &str, result: &str) -> CallView {
         let j = serde_json::json!({
@@ -348,11 +355,7 @@ mod tests {
             r.presence(&presence(1.0, vec![active("s-1", "Ringing")]), 1000.0),
             Verdict::Fetch
         );
-        let ben = User {
-            name: "Ben Baker".into(),
-            extension_number: Some("102".into()),
-        };
-        let shown = apply(vec![], &r.overlay, 0.0, false, Some(&ben));
+        let shown = apply(vec![], &r.overlay, 0.0, false, Some(&ben()));
         assert_eq!(shown.len(), 1);
         let c = &shown[0];
         // Our side as the record will name it.
@@ -545,11 +548,7 @@ mod tests {
         assert_eq!(ids(false), ["s-1"]);
         assert_eq!(ids(true), ["s-1", "s-9"]);
         // Only the user's own calls name our side after the user.
-        let ben = User {
-            name: "Ben Baker".into(),
-            extension_number: Some("102".into()),
-        };
-        let names: Vec<_> = apply(vec![], &r.overlay, 0.0, true, Some(&ben))
+        let names: Vec<_> = apply(vec![], &r.overlay, 0.0, true, Some(&ben()))
             .into_iter()
             .map(|c| c.ours.name)
             .collect();
