@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Trunk post-build hook. 1. Moves trunk's inline module loader out of index.html into loader.js, so the standalone
 # page runs under `script-src 'self'` with no hash to keep in step (every profile: `trunk serve` too). 2. In release
-# builds, minifies the JS glue, embed.js and the page's scripts with terser (trunk's own minifier cannot parse the
-# glue's `export … as default`), after giving the wasm's imports and exports short names (scripts/short-names.mjs).
+# builds: puts the wasm's functions of like code side by side (scripts/order-functions.mjs) and drops its custom
+# sections, gives its imports and exports short names (scripts/short-names.mjs), and minifies the JS glue, embed.js
+# and the page's scripts with terser (trunk's own minifier cannot parse the glue's `export … as default`).
 # Part of the 100 KB budget.
 set -euo pipefail
 node - "$TRUNK_STAGING_DIR" <<'JS'
@@ -20,8 +21,17 @@ if (/<script(?![^>]*\bsrc=)[^>]*>|<style[\s>]|\sstyle=/.test(out)) { console.err
 fs.writeFileSync(page, out);
 JS
 [ "${TRUNK_PROFILE:-}" = release ] || exit 0
-node "$(dirname "$0")/short-names.mjs" "$TRUNK_STAGING_DIR"
-terser="$(dirname "$0")/../tools/node_modules/.bin/terser"
+scripts="$(dirname "$0")"
+bin="$scripts/../tools/node_modules/.bin"
+wasm=("$TRUNK_STAGING_DIR"/*_bg.wasm)
+node "$scripts/order-functions.mjs" "$wasm" "$wasm.named"
+# Moves the functions into their names' order; drops those names and the producers and target-features sections,
+# which no browser reads.
+"$bin/wasm-opt" "$wasm.named" --reorder-functions-by-name --strip-debug --strip-producers --strip-target-features \
+  -o "$wasm"
+rm "$wasm.named"
+node "$scripts/short-names.mjs" "$TRUNK_STAGING_DIR"
+terser="$bin/terser"
 for f in "$TRUNK_STAGING_DIR"/*.js; do
   "$terser" "$f" --module --compress passes=2 --mangle --output "$f"
 done

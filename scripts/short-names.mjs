@@ -6,6 +6,9 @@
 // the wasm changes. Usage: node scripts/short-names.mjs <dir holding the glue and its _bg.wasm>
 import fs from 'node:fs';
 import path from 'node:path';
+import { Reader, fail as failWith, module, name, sections, u32 } from './wasm-binary.mjs';
+
+const fail = (message) => failWith('short-names', message);
 
 const dir = process.argv[2];
 const wasmFile = fs.readdirSync(dir).find((f) => f.endsWith('_bg.wasm'));
@@ -13,11 +16,6 @@ if (!wasmFile) fail('no _bg.wasm in ' + dir);
 const glueFile = path.join(dir, wasmFile.replace(/_bg\.wasm$/, '.js'));
 const bytes = fs.readFileSync(path.join(dir, wasmFile));
 let glue = fs.readFileSync(glueFile, 'utf8');
-
-function fail(message) {
-  console.error('short-names: ' + message);
-  process.exit(1);
-}
 
 // a, b, …, Z, then aa, ab, …: valid identifiers, so the glue can keep writing `wasm.<name>`.
 function shortName(i) {
@@ -29,49 +27,6 @@ function shortName(i) {
   }
   return name;
 }
-
-// A cursor over the binary: unsigned LEB128 numbers and length-prefixed UTF-8 names.
-class Reader {
-  constructor(buf, at = 0) {
-    this.buf = buf;
-    this.at = at;
-  }
-  u32() {
-    let value = 0;
-    for (let shift = 0; ; shift += 7) {
-      if (this.at >= this.buf.length) fail('truncated number');
-      const b = this.buf[this.at++];
-      value += (b & 0x7f) * 2 ** shift;
-      if (!(b & 0x80)) return value;
-    }
-  }
-  name() {
-    const len = this.u32();
-    const s = this.buf.subarray(this.at, this.at + len).toString('utf8');
-    this.at += len;
-    return s;
-  }
-  limits() {
-    const flags = this.buf[this.at++];
-    this.u32();
-    if (flags & 1) this.u32();
-  }
-}
-
-function u32(n) {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return Buffer.from(out);
-}
-const name = (s) => {
-  const b = Buffer.from(s, 'utf8');
-  return Buffer.concat([u32(b.length), b]);
-};
 
 const importNames = new Map();
 const moduleNames = new Map();
@@ -86,13 +41,7 @@ function rewriteImports(body) {
     const module = r.name();
     const field = r.name();
     const start = r.at;
-    const kind = body[r.at++];
-    if (kind === 0) r.u32(); // function: type index
-    else if (kind === 1) { r.at++; r.limits(); } // table: reference type, limits
-    else if (kind === 2) r.limits(); // memory
-    else if (kind === 3) r.at += 2; // global: value type, mutability
-    else if (kind === 4) { r.at++; r.u32(); } // tag: attribute, type index
-    else fail('unknown import kind ' + kind);
+    r.importKind();
     if (!moduleNames.has(module)) moduleNames.set(module, shortName(moduleNames.size));
     if (!importNames.has(field)) importNames.set(field, shortName(importNames.size));
     parts.push(name(moduleNames.get(module)), name(importNames.get(field)), body.subarray(start, r.at));
@@ -117,16 +66,14 @@ function rewriteExports(body) {
   return Buffer.concat(parts);
 }
 
-if (bytes.readUInt32LE(0) !== 0x6d736100) fail(wasmFile + ' is not a wasm module');
-const out = [bytes.subarray(0, 8)];
-for (const r = new Reader(bytes, 8); r.at < bytes.length; ) {
-  const id = bytes[r.at++];
-  const size = r.u32();
-  let body = bytes.subarray(r.at, r.at + size);
-  r.at += size;
-  if (id === 2) body = rewriteImports(body);
-  else if (id === 7) body = rewriteExports(body);
-  out.push(Buffer.from([id]), u32(body.length), body);
+let secs;
+try {
+  secs = sections(bytes).map(({ id, body }) => ({
+    id,
+    body: id === 2 ? rewriteImports(body) : id === 7 ? rewriteExports(body) : body,
+  }));
+} catch (e) {
+  fail(wasmFile + ': ' + e.message);
 }
 
 // The glue: the import object's module key and its functions' keys, and every `wasm.<export>`.
@@ -151,5 +98,5 @@ for (const long of [...importNames.keys(), ...exportNames.keys()]) {
   }
 }
 
-fs.writeFileSync(path.join(dir, wasmFile), Buffer.concat(out));
+fs.writeFileSync(path.join(dir, wasmFile), module(secs));
 fs.writeFileSync(glueFile, glue);
