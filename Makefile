@@ -45,7 +45,7 @@ test: setup lint test-native test-wasm test-e2e
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy --target wasm32-unknown-unknown --lib --bins --tests --benches -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --lib --bins --tests --benches --features talc -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown -p yew-host -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --target wasm32-unknown-unknown -p rc-active-calls
 

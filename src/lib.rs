@@ -57,6 +57,15 @@ pub use embed::element::{hand_back, mount, start, Widget};
 
 #[cfg(target_arch = "wasm32")]
 mod yew_component;
+
+// The bundle's allocator (the `talc` feature, Cargo.toml). One thread: the wasm is built without atomics.
+#[cfg(all(
+    feature = "talc",
+    target_family = "wasm",
+    not(target_feature = "atomics")
+))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 pub use config::Scope;
 #[cfg(target_arch = "wasm32")]
 pub use yew_component::{ActiveCalls, ActiveCallsProps, Settings};
