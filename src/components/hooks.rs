@@ -12,6 +12,7 @@ use crate::embed::host::Host;
 use crate::embed::payload::HostEvent;
 use crate::feed::protocol::Needs;
 use crate::feed::Feed;
+use crate::format::CallView;
 use crate::state::{Action, State};
 use crate::tasks;
 use crate::web;
@@ -198,6 +199,15 @@ pub fn use_host_events(host: Rc<Host>, state: UseReducerHandle<State>) {
     });
 }
 
+/// The list of calls, equal only to itself (comparing 5 000 calls field by field would cost what this saves).
+struct SameList(Rc<Vec<CallView>>);
+
+impl PartialEq for SameList {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// Contact matching: the numbers on screen that the host has not been asked about (or not lately). Checked when the
 /// list changes and once a minute; the panel never waits for it.
 #[hook]
@@ -207,19 +217,19 @@ pub fn use_contacts(
     dispatch: Callback<Action>,
     owned: Rc<RefCell<tasks::Owned>>,
 ) {
-    let numbers: Vec<String> = state
-        .calls
-        .iter()
-        .filter_map(|c| c.remote.phone_number.clone())
-        .collect();
     let minute = (state.now / 60_000.0) as u64;
     // A resolver given later (the element's property) counts as a change too.
     let can = host.can_resolve();
-    use_effect_with((numbers, minute, can), move |(numbers, _, can)| {
+    // The list by identity: the reducer replaces it only when the list changes, so a render for anything else (a
+    // selection, a keystroke in a note) costs nothing here however many calls are listed.
+    let list = SameList(state.calls.clone());
+    use_effect_with((list, minute, can), move |(list, _, can)| {
         let now = web::now();
-        let wanted = state
-            .contacts
-            .wanted(numbers.iter().map(String::as_str), now);
+        let numbers = list
+            .0
+            .iter()
+            .filter_map(|c| c.remote.phone_number.as_deref());
+        let wanted = state.contacts.wanted(numbers, now);
         if *can && !wanted.is_empty() {
             dispatch.emit(Action::ContactsAsked(wanted.clone()));
             owned.borrow_mut().start(async move {
