@@ -49,6 +49,18 @@ async function measure(page, list) {
   };
 }
 
+/// The widget's script time per selection of a row (each renders the whole app: nothing in the list changes).
+async function selecting(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const script = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ScriptDuration').value;
+  const rows = page.locator('tr.rcac-row');
+  const before = await script();
+  for (let i = 0; i < 20; i++) await rows.nth(i % 10).evaluate((r) => r.click());
+  await new Promise((r) => setTimeout(r, 300));
+  return ((await script()) - before) * 1000 / 20;
+}
+
 /// A plain page: RingCentral's JS SDK (@ringcentral/sdk's browser bundle, signed in with a token the bench got
 /// beforehand), a table by createElement, durations ticking every second, a poll every 10 s.
 const PLAIN = (token) => `<!doctype html><meta charset="utf-8"><table><tbody id="b"></tbody></table>
@@ -116,7 +128,8 @@ try {
       + `(plain ${f(m('plainBusy'))}, ratio ${f(m('ratio'))}); longest task idle ${f(m('idleLong'))} ms `
       + `(plain ${f(m('plainIdleLong'))}), scrolling ${f(m('scrollLong'))} ms (plain ${f(m('plainScrollLong'))}), `
       + `from first rows on ${f(m('afterFirst'))} ms (plain ${f(m('plainAfterFirst'))}); `
-      + `JS heap ${f(m('heap'))} MB (plain ${f(m('plainHeap'))}); wasm memory ${f(m('wasm'))} MB`);
+      + `JS heap ${f(m('heap'))} MB (plain ${f(m('plainHeap'))}); wasm memory ${f(m('wasm'))} MB; `
+      + `script per selection of a row ${f(m('select'))} ms`);
   }
 } finally {
   await env.stop();
@@ -139,6 +152,7 @@ async function round(n) {
   await s.page.waitForTimeout(2000);
   const w = await measure(s.page, 'tr.rcac-row');
   const afterFirst = await s.page.evaluate(longestAfterFirst);
+  const select = await selecting(s.page);
   await s.context.close();
   // The plain page, same records, served from the sandbox's origin (its CORS is not what is measured).
   const token = await plainToken();
@@ -159,6 +173,6 @@ async function round(n) {
   return {
     first, plainFirst, busy: w.busy, plainBusy: b.busy, ratio: w.busy / b.busy, idleLong: w.idleLong,
     plainIdleLong: b.idleLong, scrollLong: w.scrollLong, plainScrollLong: b.scrollLong, heap: w.heap, plainHeap: b.heap,
-    wasm: w.wasm, afterFirst, plainAfterFirst,
+    wasm: w.wasm, afterFirst, plainAfterFirst, select,
   };
 }
