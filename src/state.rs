@@ -76,7 +76,7 @@ pub enum NotePhase {
     Rejected(String),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct State {
     pub phase: Phase,
     /// Why we are signed out, or why sign-in failed (shown on the sign-in panel).
@@ -122,6 +122,70 @@ pub struct State {
     pub noted: Vec<String>,
     /// The host's names for phone numbers; shared like `calls` (only the resolver's answers change it).
     pub contacts: Rc<Contacts>,
+}
+
+/// Yew compares states at every render of what they are given to (the panel, the list, the clock's children).
+/// The list and the contacts are compared by identity first: a state made by any action but an answer shares them
+/// with the last, and comparing 5 000 calls field by field cost 3 ms a selection (bench/render).
+impl PartialEq for State {
+    fn eq(&self, o: &Self) -> bool {
+        fn same<T: PartialEq>(a: &Rc<T>, b: &Rc<T>) -> bool {
+            Rc::ptr_eq(a, b) || a == b
+        }
+        // Every field by name, so that a new one cannot be left out here.
+        let State {
+            phase,
+            notice,
+            notice_code,
+            user,
+            scope,
+            calls,
+            skipped,
+            unknown,
+            updated_at,
+            skew_ms,
+            error,
+            stale_since,
+            paused_until,
+            offline,
+            now,
+            announcement,
+            keeping,
+            not_shared,
+            density,
+            push,
+            busy,
+            selected,
+            notes,
+            noted,
+            contacts,
+        } = self;
+        *phase == o.phase
+            && *notice == o.notice
+            && *notice_code == o.notice_code
+            && *user == o.user
+            && *scope == o.scope
+            && *skipped == o.skipped
+            && *unknown == o.unknown
+            && *updated_at == o.updated_at
+            && *skew_ms == o.skew_ms
+            && *error == o.error
+            && *stale_since == o.stale_since
+            && *paused_until == o.paused_until
+            && *offline == o.offline
+            && *now == o.now
+            && *announcement == o.announcement
+            && *keeping == o.keeping
+            && *not_shared == o.not_shared
+            && *density == o.density
+            && *push == o.push
+            && *busy == o.busy
+            && *selected == o.selected
+            && *notes == o.notes
+            && *noted == o.noted
+            && same(calls, &o.calls)
+            && same(contacts, &o.contacts)
+    }
 }
 
 /// Why a sign-in did not complete: the words for the panel, and RingCentral's code (an OAuth `error` such as
@@ -801,6 +865,32 @@ pub mod tests {
         assert_eq!(s.paused_until, Some(60_000.0));
         let s = reduce(s, vec![Action::Tick(60_000.0)]);
         assert_eq!((s.paused_until, s.now), (None, 60_000.0));
+    }
+
+    #[test]
+    fn states_compare_by_what_they_hold() {
+        let s = reduce(
+            signed_in(),
+            vec![loaded(
+                vec![
+                    call("a", "2021-01-19T10:00:00Z", "In Progress", None),
+                    call("b", "2021-01-19T10:01:00Z", "In Progress", None),
+                ],
+                1.0,
+            )],
+        );
+        let picked = reduce(s.clone(), vec![Action::Select("a".into())]);
+        // The list is shared, and what differs is still seen.
+        assert!(Rc::ptr_eq(&s.calls, &picked.calls));
+        assert_ne!(s, picked);
+        assert_eq!(picked, picked.clone());
+        // Lists equal but not shared compare equal too.
+        let mut copy = picked.clone();
+        copy.calls = Rc::new(picked.calls.to_vec());
+        copy.contacts = Rc::new((*picked.contacts).clone());
+        assert_eq!(copy, picked);
+        copy.calls = Rc::new(picked.calls[1..].to_vec());
+        assert_ne!(copy, picked);
     }
 
     #[test]
