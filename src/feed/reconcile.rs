@@ -339,6 +339,11 @@ mod tests {
         }
     }
 
+    /// What a widget showing the user's own calls shows (no user to name our side after).
+    fn extension(calls: Vec<CallView>, r: &Reconciler, listed_at: f64) -> Vec<CallView> {
+        apply(calls, &r.overlay, listed_at, false, None)
+    }
+
     /// A listed call as an active-calls answer gives it.
     fn listed(tsid: &str, result: &str) -> CallView {
         let j = serde_json::json!({
@@ -367,13 +372,7 @@ mod tests {
         assert_eq!(c.ours.phone_number.as_deref(), Some("+16505550100"));
         assert_eq!(c.start_ms, parse_rfc3339("2026-11-28T10:00:00Z").unwrap());
         // The answer lists it: one row, the record's (with its name), push's status while push is newer.
-        let shown = apply(
-            vec![listed("s-1", "In Progress")],
-            &r.overlay,
-            500.0,
-            false,
-            None,
-        );
+        let shown = extension(vec![listed("s-1", "In Progress")], &r, 500.0);
         assert_eq!(shown.len(), 1);
         assert_eq!(shown[0].id, "rec-s-1");
         assert_eq!(shown[0].remote.name.as_deref(), Some("Nancy Davolio"));
@@ -384,34 +383,22 @@ mod tests {
         let mut r = Reconciler::default();
         r.presence(&presence(1.0, vec![active("s-1", "Ringing")]), 1.0);
         r.presence(&presence(2.0, vec![active("s-1", "CallConnected")]), 2.0);
-        let shown = apply(
-            vec![listed("s-1", "In Progress")],
-            &r.overlay,
-            1.5,
-            false,
-            None,
-        );
+        let shown = extension(vec![listed("s-1", "In Progress")], &r, 1.5);
         assert_eq!(shown[0].status, Status::Connected);
         r.presence(&presence(3.0, vec![active("s-1", "OnHold")]), 3.0);
         assert_eq!(
-            apply(vec![], &r.overlay, 0.0, false, None)[0].status,
+            extension(vec![], &r, 0.0)[0].status,
             Status::Live("On hold".into())
         );
         // Gone from a complete list: ended (its row stays, ended, until an answer lists it).
         r.presence(&presence(4.0, vec![]), 4.0);
         let ended = |r: &Reconciler| {
-            let shown = apply(vec![], &r.overlay, 0.0, false, None);
+            let shown = extension(vec![], r, 0.0);
             shown.len() == 1 && shown[0].status.is_ended()
         };
         assert!(ended(&r));
         // An answer still listing it live (active-calls lags): shown ended, never live again.
-        let shown = apply(
-            vec![listed("s-1", "In Progress")],
-            &r.overlay,
-            10.0,
-            false,
-            None,
-        );
+        let shown = extension(vec![listed("s-1", "In Progress")], &r, 10.0);
         assert!(shown[0].status.is_ended());
         // Push cannot bring it back either.
         r.presence(&presence(5.0, vec![active("s-1", "Ringing")]), 5.0);
@@ -436,14 +423,11 @@ mod tests {
             Verdict::Stale,
             "the same sequence again"
         );
-        assert_eq!(
-            apply(vec![], &r.overlay, 0.0, false, None)[0].status,
-            Status::Connected
-        );
+        assert_eq!(extension(vec![], &r, 0.0)[0].status, Status::Connected);
         let mut other = presence(1.0, vec![active("s-9", "Ringing")]);
         other.extension_id = Some("101".into());
         assert_eq!(r.presence(&other, 3.0), Verdict::Fetch);
-        assert_eq!(apply(vec![], &r.overlay, 0.0, false, None).len(), 2);
+        assert_eq!(extension(vec![], &r, 0.0).len(), 2);
     }
 
     #[test]
@@ -460,12 +444,12 @@ mod tests {
         let mut p = presence(2.0, vec![active("s-2", "CallConnected")]);
         p.total_active_calls = Some(9.0);
         r.presence(&p, 2.0);
-        assert_eq!(apply(vec![], &r.overlay, 0.0, false, None).len(), 2);
+        assert_eq!(extension(vec![], &r, 0.0).len(), 2);
         // Explicitly over: ended.
         let mut p = presence(3.0, vec![active("s-2", "NoCall")]);
         p.total_active_calls = Some(9.0);
         r.presence(&p, 3.0);
-        let shown = apply(vec![], &r.overlay, 0.0, false, None);
+        let shown = extension(vec![], &r, 0.0);
         let ended: Vec<bool> = shown.iter().map(|c| c.status.is_ended()).collect();
         assert_eq!(ended, [false, true], "{shown:?}");
     }
@@ -475,13 +459,7 @@ mod tests {
         let mut r = Reconciler::default();
         r.presence(&presence(1.0, vec![active("s-1", "Ringing")]), 1.0);
         // The answer came after push spoke: the record's status stands.
-        let shown = apply(
-            vec![listed("s-1", "Call connected")],
-            &r.overlay,
-            2.0,
-            false,
-            None,
-        );
+        let shown = extension(vec![listed("s-1", "Call connected")], &r, 2.0);
         assert_eq!(shown[0].status, Status::Connected);
         // A pushed call no answer ever confirmed goes after a while; a confirmed one stays while push knows it.
         r.presence(
@@ -522,7 +500,7 @@ mod tests {
             ..Presence::default()
         };
         assert_eq!(r.presence(&p, 7.0), Verdict::Fetch);
-        let shown = apply(vec![], &r.overlay, 0.0, false, None);
+        let shown = extension(vec![], &r, 0.0);
         assert_eq!(shown.len(), 1);
         assert_eq!(shown[0].status, Status::Live("Teleporting".into()));
         assert_eq!(shown[0].start_ms, 7.0);
