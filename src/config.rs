@@ -5,6 +5,7 @@
 use crate::url;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::fmt;
 
 pub const DEFAULT_SERVER: &str = "https://platform.ringcentral.com";
@@ -322,6 +323,22 @@ fn check_origin(v: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// `value` (any case) as the index of the name it is in `names` (a name may be followed by a description:
+/// "account (all calls, admins only)"); unset is the first. Else what to write instead.
+fn choose(value: Option<&str>, names: &[&str]) -> Result<usize, String> {
+    let Some(v) = value else { return Ok(0) };
+    let word = |n: &str| {
+        n.split(' ')
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case(v))
+    };
+    if let Some(i) = names.iter().position(|n| word(n)) {
+        return Ok(i);
+    }
+    let (last, first) = names.split_last().unwrap_or((&"", &[]));
+    Err(format!("is “{v}”; use {} or {last}.", first.join(", ")))
+}
+
 /// Reads and checks the configuration. `page_url` is this page's address without query or fragment; it is the
 /// default redirect URI.
 pub fn from_pairs(
@@ -336,8 +353,15 @@ pub fn from_pairs(
             .map(|(_, v)| v.trim())
             .filter(|v| !v.is_empty())
     };
-    let mut problems = vec![];
-    let mut problem = |key, message: String| problems.push(Problem { key, message });
+    let problems = RefCell::new(vec![]);
+    let problem = |key, message: String| problems.borrow_mut().push(Problem { key, message });
+    // An option with a few named values: its index in `names` (the first when unset).
+    let pick = |key: &'static str, names: &[&str]| {
+        choose(get(&key.to_ascii_lowercase()), names).unwrap_or_else(|message| {
+            problem(key, message);
+            0
+        })
+    };
 
     let client_id = get("clientid").unwrap_or_default().to_string();
     if client_id.is_empty() {
@@ -373,18 +397,10 @@ pub fn from_pairs(
         problem("redirectUri", "must not contain a fragment (#).".into());
     }
 
-    let scope = match get("scope").map(str::to_ascii_lowercase) {
-        None => Scope::Extension,
-        Some(v) => Scope::parse(&v).unwrap_or_else(|| {
-            problem(
-                "scope",
-                format!(
-                    "is “{v}”; use extension (your calls) or account (all calls, admins only)."
-                ),
-            );
-            Scope::Extension
-        }),
-    };
+    let scope = [Scope::Extension, Scope::Account][pick(
+        "scope",
+        &["extension (your calls)", "account (all calls, admins only)"],
+    )];
 
     let poll_seconds = match get("pollseconds") {
         None => DEFAULT_POLL_SECONDS,
@@ -400,18 +416,8 @@ pub fn from_pairs(
         },
     };
 
-    let login = match get("login").map(str::to_ascii_lowercase).as_deref() {
-        None | Some("auto") => LoginFlow::Auto,
-        Some("redirect") => LoginFlow::Redirect,
-        Some("popup") => LoginFlow::Popup,
-        Some(other) => {
-            problem(
-                "login",
-                format!("is “{other}”; use auto, redirect or popup."),
-            );
-            LoginFlow::Auto
-        }
-    };
+    let login = [LoginFlow::Auto, LoginFlow::Redirect, LoginFlow::Popup]
+        [pick("login", &["auto", "redirect", "popup"])];
 
     let page_size = match get("pagesize") {
         None => MAX_PAGE_SIZE,
@@ -424,47 +430,16 @@ pub fn from_pairs(
         },
     };
 
-    let theme = match get("theme").map(str::to_ascii_lowercase).as_deref() {
-        None | Some("auto") => Theme::Auto,
-        Some("light") => Theme::Light,
-        Some("dark") => Theme::Dark,
-        Some(other) => {
-            problem("theme", format!("is “{other}”; use auto, light or dark."));
-            Theme::Auto
-        }
-    };
+    let theme = [Theme::Auto, Theme::Light, Theme::Dark][pick("theme", &["auto", "light", "dark"])];
 
-    let density = match get("density").map(str::to_ascii_lowercase).as_deref() {
-        None | Some("comfortable") => Density::Comfortable,
-        Some("compact") => Density::Compact,
-        Some(other) => {
-            problem(
-                "density",
-                format!("is “{other}”; use comfortable or compact."),
-            );
-            Density::Comfortable
-        }
-    };
+    let density =
+        [Density::Comfortable, Density::Compact][pick("density", &["comfortable", "compact"])];
 
     let session_key = get("sessionkey").unwrap_or_default().to_string();
 
-    let persist = match get("persist").map(str::to_ascii_lowercase).as_deref() {
-        None | Some("tabs") => Persist::Tabs,
-        Some("browser") => Persist::Browser,
-        Some(other) => {
-            problem("persist", format!("is “{other}”; use tabs or browser."));
-            Persist::Tabs
-        }
-    };
+    let persist = [Persist::Tabs, Persist::Browser][pick("persist", &["tabs", "browser"])];
 
-    let live = match get("live").map(str::to_ascii_lowercase).as_deref() {
-        None | Some("auto") => true,
-        Some("off") => false,
-        Some(other) => {
-            problem("live", format!("is “{other}”; use auto or off."));
-            true
-        }
-    };
+    let live = pick("live", &["auto", "off"]) == 0;
 
     let embed = match get("embed") {
         None | Some("0" | "false") => None,
@@ -504,6 +479,7 @@ pub fn from_pairs(
         login
     };
 
+    let problems = problems.into_inner();
     if problems.is_empty() {
         Ok(WidgetConfig {
             client_id,
@@ -686,6 +662,26 @@ mod tests {
         }
         let e = from_pairs(&pairs(&[("clientId", "a"), ("theme", "pink")]), PAGE).unwrap_err();
         assert_eq!(e[0].key, "theme");
+    }
+
+    #[test]
+    fn named_values_in_any_case_else_the_choices_said() {
+        let c = from_pairs(
+            &pairs(&[("clientId", "a"), ("scope", "ACCOUNT"), ("login", "Popup")]),
+            PAGE,
+        )
+        .unwrap();
+        assert_eq!((c.scope, c.login), (Scope::Account, LoginFlow::Popup));
+        let e = from_pairs(
+            &pairs(&[("clientId", "a"), ("scope", "all"), ("login", "x")]),
+            PAGE,
+        )
+        .unwrap_err();
+        assert_eq!(
+            describe(&e),
+            "scope is “all”; use extension (your calls) or account (all calls, admins only). \
+             login is “x”; use auto, redirect or popup."
+        );
     }
 
     #[test]
