@@ -7,7 +7,7 @@ WIDGET_PORT  ?= 8080
 CRM_PORT     ?= 8081
 DEMO_URL     := http://127.0.0.1:$(WIDGET_PORT)/?clientId=demo-client&server=http://$(SANDBOX_ADDR)
 
-.PHONY: setup demo test test-native test-wasm test-e2e lint size build sandbox clean fuzz package yew-host screenshots
+.PHONY: setup demo test test-native test-wasm test-e2e lint size build floor sandbox clean fuzz package yew-host screenshots
 
 setup:
 	@scripts/setup.sh
@@ -31,6 +31,11 @@ endif
 
 build: setup
 	$(RELEASE_ENV) trunk build --release --dist $(RELEASE_DIST)
+
+# bench/floor: the least the named stack ships (bench/floor-app), built as the release is.
+floor: setup
+	cd bench/floor-app && $(RELEASE_ENV) CARGO_TARGET_DIR=$(CURDIR)/target/floor \
+		trunk build --release --dist $(CURDIR)/target/floor-dist
 
 sandbox:
 	cargo build -p rc-sandbox
