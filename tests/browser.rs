@@ -275,21 +275,40 @@ fn serde_types_read_and_write_plain_js_values() {
         (Some("2"), Some(4.0))
     );
     assert_eq!(p.active_calls.map(|c| c.len()), Some(2));
-    let tab =
-        json::parse(r#"{"v":1,"from":"t2","message":{"heartbeat":{"term":5,"hidden":true}}}"#)
-            .unwrap();
+    // A tab's message is written by position (feed::wire): `[v, from, message]`.
+    let tab = json::parse(r#"[2,"t2",[3,5,true]]"#).unwrap();
     assert_eq!(
-        Envelope::read(&tab).map(|e| e.message),
+        Envelope::read(tab).map(|e| e.message),
         Some(Message::Heartbeat {
             term: 5,
             hidden: true
         })
     );
-    assert!(Envelope::read(
-        &json::parse(r#"{"v":9,"from":"t","message":{"heartbeat":{"term":1,"hidden":false}}}"#)
-            .unwrap()
-    )
-    .is_none());
+    for other in [
+        r#"[9,"t",[3,1,false]]"#,
+        r#"{"v":2,"from":"t","message":{"heartbeat":{"term":1,"hidden":false}}}"#,
+        r#"[2,"t",[3,1.5,false]]"#,
+        r#"[2,"t",[99]]"#,
+    ] {
+        assert!(
+            Envelope::read(json::parse(other).unwrap()).is_none(),
+            "{other}"
+        );
+    }
+    // And back, as the BroadcastChannel clones it.
+    let sent = Envelope::new(
+        "t3",
+        Message::HandOver {
+            term: 4,
+            to: "t4".into(),
+        },
+    );
+    let wire: JsValue = sent.write().unwrap();
+    assert_eq!(
+        js_sys::JSON::stringify(&wire).unwrap().as_string().unwrap(),
+        r#"[2,"t3",[5,4,"t4"]]"#
+    );
+    assert_eq!(Envelope::read(wire), Some(sent));
 
     // Out: `null` for an absent value, nothing for a skipped one, plain objects.
     let e = to_js(&HostEvent::SignedOut { reason: None });

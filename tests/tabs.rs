@@ -103,10 +103,14 @@ async fn tabs_hear_each_other_and_ignore_what_is_not_a_message() {
     // Junk and another version first, through the raw channel: dropped.
     let raw = web_sys::BroadcastChannel::new("rc-test:channel").unwrap();
     raw.post_message(&"junk".into()).unwrap();
-    raw.post_message(
-        &rc_active_calls::api::json::parse(r#"{"v":2,"from":"x","message":"bye"}"#).unwrap(),
-    )
-    .unwrap();
+    for other in [
+        r#"{"v":2,"from":"x","message":"bye"}"#,
+        r#"[1,"x",2]"#,
+        r#"[2,"x",[42]]"#,
+    ] {
+        raw.post_message(&rc_active_calls::api::json::parse(other).unwrap())
+            .unwrap();
+    }
     let sent = Envelope::new(
         "tab-a",
         Message::Command {
@@ -205,7 +209,8 @@ async fn a_snapshot_and_its_records_cross_between_tabs_intact() {
     let heard = heard.borrow();
     let got: Vec<Message> = heard.iter().map(|(e, _)| e.message.clone()).collect();
     assert_eq!(got, messages);
-    let beside = js_sys::Reflect::get(&heard[0].1, &"records".into()).unwrap();
+    let beside =
+        js_sys::Reflect::get_u32(&heard[0].1, rc_active_calls::feed::tabs::RECORDS).unwrap();
     assert_eq!(
         js_sys::JSON::stringify(&beside)
             .unwrap()

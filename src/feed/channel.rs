@@ -1,17 +1,16 @@
-//! Messages between the tabs of one browser, over a BroadcastChannel per sharing key:
-//! `{ v, from, message: { heartbeat: { term, hidden } } }` (serde's own enum shape: see `api::js_de`).
+//! Messages between the tabs of one browser, over a BroadcastChannel per sharing key, written by position
+//! (`feed::wire`): `[v, from, message]`, a heartbeat `[1, "tab-2", [3, term, hidden]]`.
 //! Versioned: a tab ignores a message of another version (a tab still running an older or newer build), as it
 //! ignores a kind it does not know or a message with a field of the wrong type. Only tabs of this site (the same
 //! storage partition) hear them.
 
-use crate::api::json::Source;
-use crate::api::lenient;
+use super::wire::{self, Wire};
 use crate::feed::protocol::Needs;
 use crate::feed::snapshot::Snapshot;
 use serde::{Deserialize, Serialize};
 
-/// The version of this message set. Bump it when a message changes meaning.
-pub const VERSION: u32 = 1;
+/// The version of this message set. Bump it when a message type changes at all: fields travel by position.
+pub const VERSION: u32 = 2;
 
 /// What a follower asks of the leader.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -55,19 +54,13 @@ pub enum Message {
     Snapshot { snapshot: Snapshot },
 }
 
-/// A message as it travels: the version, the sending tab, and the message.
+/// A message as it travels: the version, the sending tab, and the message. (The records a snapshot brings travel
+/// after them, as a fourth item: `tabs::Channel::post`.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Envelope {
     pub v: u32,
     pub from: String,
     pub message: Message,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Head {
-    #[serde(deserialize_with = "lenient::number")]
-    v: Option<f64>,
 }
 
 impl Envelope {
@@ -81,12 +74,13 @@ impl Envelope {
 
     /// A message of this version, or `None` for anything else (another version, an unknown kind, a field of the
     /// wrong type, not a message at all).
-    pub fn read<J: Source>(value: &J) -> Option<Envelope> {
-        let head: Head = value.read()?;
-        if head.v != Some(VERSION as f64) {
-            return None;
-        }
-        value.read()
+    pub fn read<W: Wire>(value: W) -> Option<Envelope> {
+        wire::read::<W, Envelope>(value).filter(|e| e.v == VERSION)
+    }
+
+    /// This message as it travels.
+    pub fn write<W: Wire>(&self) -> Option<W> {
+        wire::write(self)
     }
 }
 
@@ -97,7 +91,7 @@ mod tests {
     use serde_json::{json, Value};
 
     fn read(v: Value) -> Option<Envelope> {
-        Envelope::read(&v)
+        Envelope::read(v)
     }
 
     #[test]
@@ -139,45 +133,54 @@ mod tests {
         ];
         for m in all {
             let e = Envelope::new("tab-1", m);
-            let wire = serde_json::to_value(&e).unwrap();
-            assert_eq!(wire["v"], 1);
+            let wire: Value = e.write().unwrap();
+            assert_eq!(wire[0], VERSION);
             assert_eq!(read(wire), Some(e));
         }
+        let command = Envelope::new(
+            "t",
+            Message::Command {
+                command: TabCommand::SignOut,
+            },
+        );
+        assert_eq!(command.write::<Value>(), Some(json!([2, "t", [4, 1]])));
+        let heartbeat = Envelope::new(
+            "t",
+            Message::Heartbeat {
+                term: 3,
+                hidden: true,
+            },
+        );
         assert_eq!(
-            serde_json::to_value(Envelope::new(
-                "t",
-                Message::Command {
-                    command: TabCommand::Refresh
-                }
-            ))
-            .unwrap(),
-            json!({"v": 1, "from": "t", "message": {"command": {"command": "refresh"}}})
+            heartbeat.write::<Value>(),
+            Some(json!([2, "t", [3, 3, true]]))
         );
     }
 
     #[test]
     fn other_versions_unknown_kinds_and_bad_fields_are_ignored() {
         for bad in [
+            json!([1, "t", [3, 1, false]]),
+            json!([3, "t", [3, 1, false]]),
             json!({"v": 2, "from": "t", "message": {"heartbeat": {"term": 1, "hidden": false}}}),
-            json!({"from": "t", "message": {"heartbeat": {"term": 1, "hidden": false}}}),
-            json!({"v": 1, "from": "t", "message": {"snapshotFromTheFuture": {"x": 1}}}),
-            json!({"v": 1, "from": "t", "message": {"heartbeat": {"term": "soon", "hidden": false}}}),
-            json!({"v": 1, "from": "t", "message": {"needs": {"needs": {"scope": "galaxy", "visible": true, "pollSeconds": 6, "pageSize": 1}}}}),
-            json!({"v": 1, "from": "t", "message": {"command": {"command": "eval"}}}),
-            json!({"v": 1, "from": "t", "message": {"heartbeat": {"term": 1, "hidden": false}, "bye": null}}),
-            json!({"v": 1, "message": "bye"}),
-            json!({"v": "1", "from": "t", "message": "bye"}),
+            json!([2, null, [3, 1, false]]),
+            json!([2, "t", [42, {"x": 1}]]),
+            json!([2, "t", [3, "soon", false]]),
+            json!([2, "t", [3, -1, false]]),
+            json!([2, "t", [1, [7, true, 6, 1]]]),
+            json!([2, "t", [4, 9]]),
+            json!([2, "t", "bye"]),
+            json!([2, "t"]),
+            json!(["2", "t", 2]),
             json!([1, 2]),
             json!("hello"),
             json!(null),
         ] {
             assert_eq!(read(bad.clone()), None, "{bad}");
         }
-        // A field this version does not know is let be.
+        // Items past those this version knows are let be.
         assert_eq!(
-            read(
-                json!({"v": 1, "from": "t", "leaseUntil": 99, "message": {"heartbeat": {"term": 2, "hidden": false, "x": 1}}})
-            ),
+            read(json!([2, "t", [3, 2, false, "x"], 99])),
             Some(Envelope::new(
                 "t",
                 Message::Heartbeat {

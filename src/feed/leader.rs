@@ -620,7 +620,7 @@ impl Inner {
         if core.watchdog.heard(snapshot.term, hidden, now) == Heard::Old {
             return;
         }
-        let records = js_sys::Reflect::get(data, &"records".into()).unwrap_or_default();
+        let records = js_sys::Reflect::get_u32(data, super::tabs::RECORDS).unwrap_or_default();
         for l in &snapshot.lists {
             let r = js_sys::Reflect::get(&records, &l.scope.as_str().into()).unwrap_or_default();
             if js_sys::Array::is_array(&r) {

@@ -3,7 +3,7 @@
 //! `push` its WebSocket; `protocol`, `snapshot`, `reconcile` (push × polling) and `reconnect` are its pure
 //! decisions; `channel` and `frames` are the typed messages of its two
 //! boundaries (the tabs, and the WebSocket gateway), read leniently: an unknown type, kind or field is ignored,
-//! never a panic.
+//! never a panic. `wire` is how the tabs' messages travel: serde by position.
 //!
 //! The socket itself (the live stage) should go through web-sys's `WebSocket`, not gloo-net's `websocket`
 //! feature: measured in the release build, a probe that opens a socket, sends a frame and awaits one added
@@ -26,6 +26,7 @@ mod signing;
 pub mod snapshot;
 #[cfg(target_arch = "wasm32")]
 pub mod tabs;
+pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
 pub use leader::Feed;

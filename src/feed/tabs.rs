@@ -14,6 +14,9 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+/// Where a snapshot's records travel in a posted message: after the envelope's three items.
+pub const RECORDS: u32 = 3;
+
 #[wasm_bindgen]
 extern "C" {
     type LockManager;
@@ -196,11 +199,13 @@ impl Channel {
     }
 
     /// Sends to every other channel of this name (other tabs, and other widgets of this page). `records`, when
-    /// given, travels beside the message as it is (structured clone: no serde, no JSON text).
+    /// given, travels after the message's items as it is (structured clone: no serde, no JSON text).
     pub fn post(&self, e: &Envelope, records: Option<&Object>) -> bool {
-        let value = crate::embed::host::to_js(e);
+        let Some(value) = e.write::<JsValue>() else {
+            return false;
+        };
         if let Some(r) = records {
-            let _ = Reflect::set(&value, &"records".into(), r);
+            let _ = Reflect::set_u32(&value, RECORDS, r);
         }
         self.channel.post_message(&value).is_ok()
     }
@@ -211,7 +216,7 @@ impl Channel {
         EventListener::new(&self.channel, "message", move |e| {
             if let Some(m) = e.dyn_ref::<web_sys::MessageEvent>() {
                 let data = m.data();
-                if let Some(envelope) = Envelope::read(&data) {
+                if let Some(envelope) = Envelope::read(data.clone()) {
                     on(envelope, data);
                 }
             }
