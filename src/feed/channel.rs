@@ -1,5 +1,5 @@
 //! Messages between the tabs of one browser, over a BroadcastChannel per sharing key, written by position
-//! (`feed::wire`): `[v, from, message]`, a heartbeat `[1, "tab-2", [3, term, hidden]]`.
+//! (`feed::wire`): `[v, from, message]`, a heartbeat `[2, "tab-2", [3, term, hidden]]` (version 2, variant 3).
 //! Versioned: a tab ignores a message of another version (a tab still running an older or newer build), as it
 //! ignores a kind it does not know or a message with a field of the wrong type. Only tabs of this site (the same
 //! storage partition) hear them.
