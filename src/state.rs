@@ -40,6 +40,28 @@ pub fn keeping_note(keeping: Keeping, not_shared: bool) -> Option<(&'static str,
     }
 }
 
+/// Another build of the widget open in this browser's tabs (one loaded before or after a release): the tabs of
+/// two builds cannot read each other, so they cannot share a session.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OtherBuild {
+    Older,
+    Newer,
+}
+
+/// What to do about another build: `(long, short)`, for the sign-in card and the status bar.
+pub fn other_build_note(other: OtherBuild) -> (&'static str, &'static str) {
+    match other {
+        OtherBuild::Older => (
+            "An older version of this widget is open in another tab, and the two cannot share a session: reload that tab.",
+            "An older version of this widget is open in another tab: reload it",
+        ),
+        OtherBuild::Newer => (
+            "A newer version of this widget is open in another tab, and the two cannot share a session: reload this page.",
+            "A newer version of this widget is open in another tab: reload this page",
+        ),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Phase {
     /// The configuration has problems; nothing else can happen.
@@ -109,6 +131,8 @@ pub struct State {
     pub keeping: Keeping,
     /// This widget cannot share its session with other tabs, and works alone.
     pub not_shared: bool,
+    /// Another build of the widget is heard in this browser's tabs.
+    pub other_build: Option<OtherBuild>,
     /// Rows as the host set them, or as the user chose in the menu.
     pub density: Density,
     /// How calls arrive: pushed, or polled.
@@ -152,6 +176,7 @@ impl PartialEq for State {
             announcement,
             keeping,
             not_shared,
+            other_build,
             density,
             push,
             busy,
@@ -177,6 +202,7 @@ impl PartialEq for State {
             && *announcement == o.announcement
             && *keeping == o.keeping
             && *not_shared == o.not_shared
+            && *other_build == o.other_build
             && *density == o.density
             && *push == o.push
             && *busy == o.busy
@@ -243,6 +269,8 @@ pub enum Action {
     Keeping(Keeping),
     /// Tabs cannot share a session here (no Web Locks or BroadcastChannel): this widget works alone.
     NotShared,
+    /// Another build of the widget is heard in this browser's tabs (`None`: no longer).
+    OtherBuild(Option<OtherBuild>),
     /// Live updates on, or polling (and why).
     Push(crate::feed::snapshot::Push),
     /// The host changed the configuration: its problems, or `None` when it is good (again).
@@ -294,6 +322,7 @@ impl State {
             keeping: Keeping::Kept,
             density: Density::Comfortable,
             not_shared: false,
+            other_build: None,
             push: Default::default(),
             busy: false,
             selected: None,
@@ -511,6 +540,7 @@ impl yew::Reducible for State {
             Action::Keeping(k) => s.keeping = k,
             Action::SetDensity(d) => s.density = d,
             Action::NotShared => s.not_shared = true,
+            Action::OtherBuild(o) => s.other_build = o,
             Action::Push(p) => s.push = p,
             Action::Reconfigured(problems) => match problems {
                 Some(p) if s.phase == Phase::Configuring(p.clone()) => return self,

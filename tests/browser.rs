@@ -15,7 +15,7 @@ use rc_active_calls::config::{self, Density, Scope, Theme};
 use rc_active_calls::contacts::Contact;
 use rc_active_calls::embed::host::Host;
 use rc_active_calls::format::CallView;
-use rc_active_calls::state::{Action, Keeping, Phase, State, User};
+use rc_active_calls::state::{Action, Keeping, OtherBuild, Phase, State, User};
 use rc_active_calls::web::{self, TimeFormat};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -330,6 +330,7 @@ fn serde_types_read_and_write_plain_js_values() {
 struct SignInProps {
     keeping: Keeping,
     not_shared: bool,
+    other_build: Option<OtherBuild>,
     clicks: Rc<RefCell<(u32, u32)>>,
 }
 
@@ -341,6 +342,7 @@ fn sign_in_harness(p: &SignInProps) -> Html {
         Some("Sign-in was cancelled. (access_denied)"),
         p.keeping,
         p.not_shared,
+        p.other_build,
         &Callback::from(move |_| c.borrow_mut().0 += 1),
         &Callback::from(move |_| k.borrow_mut().1 += 1),
     )
@@ -357,6 +359,7 @@ fn buttons(root: &Element) -> Vec<HtmlElement> {
 async fn render_sign_in(
     keeping: Keeping,
     not_shared: bool,
+    other_build: Option<OtherBuild>,
 ) -> (
     Element,
     Rc<RefCell<(u32, u32)>>,
@@ -369,6 +372,7 @@ async fn render_sign_in(
         SignInProps {
             keeping,
             not_shared,
+            other_build,
             clicks: clicks.clone(),
         },
     )
@@ -379,7 +383,7 @@ async fn render_sign_in(
 
 #[wasm_bindgen_test]
 async fn signed_out_shows_one_button_that_signs_in() {
-    let (root, clicks, handle) = render_sign_in(Keeping::Lost, false).await;
+    let (root, clicks, handle) = render_sign_in(Keeping::Lost, false, None).await;
     let b = buttons(&root);
     assert_eq!(b.len(), 1, "refused or unavailable: nothing more to ask");
     assert_eq!(b[0].inner_text(), "Try again");
@@ -392,7 +396,7 @@ async fn signed_out_shows_one_button_that_signs_in() {
 
 #[wasm_bindgen_test]
 async fn a_blocked_frame_says_so_once_and_offers_to_stay_signed_in() {
-    let (root, clicks, handle) = render_sign_in(Keeping::Askable, true).await;
+    let (root, clicks, handle) = render_sign_in(Keeping::Askable, true, None).await;
     let notes = root.query_selector_all(".rcac-muted").unwrap().length();
     let t = text(&root);
     assert_eq!(
@@ -406,6 +410,31 @@ async fn a_blocked_frame_says_so_once_and_offers_to_stay_signed_in() {
     let keep = b.iter().find(|b| b.inner_text() == "Stay signed in here");
     keep.unwrap().click();
     assert_eq!(*clicks.borrow(), (0, 1));
+    handle.destroy();
+}
+
+/// A tab that hears another build of the widget says which tab to reload, on the card and in the status bar.
+#[wasm_bindgen_test]
+async fn another_build_in_a_tab_is_said_with_what_to_reload() {
+    let (root, _, handle) = render_sign_in(Keeping::Kept, false, Some(OtherBuild::Older)).await;
+    let t = text(&root);
+    assert!(
+        t.contains("An older version of this widget is open in another tab"),
+        "{t}"
+    );
+    assert!(t.contains("reload that tab"), "{t}");
+    handle.destroy();
+
+    let mut s = ready(vec![]);
+    s.other_build = Some(OtherBuild::Newer);
+    let (root, _, handle) = render_panel(s).await;
+    let t = text(&root);
+    assert_eq!(
+        t.matches("A newer version of this widget").count(),
+        1,
+        "{t}"
+    );
+    assert!(t.contains("reload this page"), "{t}");
     handle.destroy();
 }
 

@@ -5,7 +5,7 @@
 
 use futures_util::future::{select, Either};
 use rc_active_calls::feed::channel::{Envelope, Message, TabCommand};
-use rc_active_calls::feed::tabs::{lead, Channel, Unavailable};
+use rc_active_calls::feed::tabs::{lead, Channel, Said, Unavailable};
 use rc_active_calls::web;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -82,7 +82,11 @@ fn two_tabs(name: &str) -> (Channel, Channel, Heard, gloo_events::EventListener)
     let heard: Heard = Rc::default();
     let listening = {
         let heard = heard.clone();
-        b.listen(move |e, data| heard.borrow_mut().push((e, data)))
+        b.listen(move |said| {
+            if let Said::Message(e, data) = said {
+                heard.borrow_mut().push((e, data))
+            }
+        })
     };
     (a, b, heard, listening)
 }
@@ -122,6 +126,49 @@ async fn tabs_hear_each_other_and_ignore_what_is_not_a_message() {
     web::sleep(50.0).await;
     let got: Vec<Envelope> = heard.borrow().iter().map(|(e, _)| e.clone()).collect();
     assert_eq!(got, vec![sent]);
+    raw.close();
+}
+
+/// Another build of the widget (a tab loaded before a release, or after one) is told apart by its version, from
+/// this build's messages and from what has no version at all.
+#[wasm_bindgen_test]
+async fn another_builds_messages_are_told_apart() {
+    let (a, b) = (
+        Channel::open("rc-test:builds").unwrap(),
+        Channel::open("rc-test:builds").unwrap(),
+    );
+    let others: Rc<RefCell<Vec<f64>>> = Rc::default();
+    let mine: Rc<RefCell<Vec<Envelope>>> = Rc::default();
+    let _listening = {
+        let (others, mine) = (others.clone(), mine.clone());
+        b.listen(move |said| match said {
+            Said::Message(e, _) => mine.borrow_mut().push(e),
+            Said::OtherBuild(v) => others.borrow_mut().push(v),
+        })
+    };
+    let raw = web_sys::BroadcastChannel::new("rc-test:builds").unwrap();
+    for text in [
+        r#"{"v":1,"from":"old","message":{"heartbeat":{"term":4,"hidden":false}}}"#,
+        r#"[3,"new",[3,5,false]]"#,
+        r#"[2,"t",[99]]"#,
+        r#"{"from":"x"}"#,
+        r#""junk""#,
+        r#"[]"#,
+    ] {
+        raw.post_message(&rc_active_calls::api::json::parse(text).unwrap())
+            .unwrap();
+    }
+    let sent = Envelope::new("tab-a", Message::Bye);
+    assert!(a.post(&sent, None));
+    for _ in 0..40 {
+        if !mine.borrow().is_empty() {
+            break;
+        }
+        web::sleep(25.0).await;
+    }
+    web::sleep(50.0).await;
+    assert_eq!(*others.borrow(), vec![1.0, 3.0]);
+    assert_eq!(*mine.borrow(), vec![sent]);
     raw.close();
 }
 

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startAll, freshPage, control, requests, signInOnSandboxPage, signInByPopup, widgetUrl, assertClean, CRM, WIDGET, signOut } from '../lib/harness.js';
-import { tabs, holder, leaderOf, clientIdOf, until, sleep, grants, polls, maxInAnyMinute, advance } from '../lib/tabs.js';
+import { tabs, holder, leaderOf, clientIdOf, until, sleep, grants, polls, maxInAnyMinute, advance, LOCK } from '../lib/tabs.js';
 
 let env;
 before(async () => { env = await startAll(); });
@@ -246,6 +246,36 @@ test('an element and a mount() on one page share one session; call-started fires
   const log = await requests();
   assert.equal(grants(log, 'authorization_code').length, 1, 'one sign-in for both');
   assertClean(s);
+  await s.context.close();
+});
+
+// A tab loaded before a release keeps running the old build; its messages cannot be read by the new one, nor the
+// new one's by it. Played here by a page of the widget's origin that holds the lead and speaks as the first build
+// did (`{v: 1, …}` heartbeats every second). The new tab must wait in line (taking the lock would only have it taken
+// back, and two builds would rotate one refresh token between them) and say which tab to reload.
+test('a tab of an older build leads: a new tab waits in line, never takes its lock, and says to reload that tab', async () => {
+  const s = await freshPage(env.browser);
+  await s.context.clock.install();
+  const old = s.page;
+  await old.goto(`${WIDGET}embed.js`);
+  await old.evaluate((lock) => {
+    window.stolen = false;
+    navigator.locks.request(lock, () => new Promise(() => {})).catch(() => { window.stolen = true; });
+    const channel = new BroadcastChannel(lock.replace(':lead:', ':'));
+    setInterval(() => channel.postMessage({ v: 1, from: 'old-tab', message: { heartbeat: { term: 7, hidden: false } } }), 1000);
+  }, LOCK);
+  const fresh = await s.context.newPage();
+  await fresh.goto(widgetUrl({ pollSeconds: 6 }));
+  await fresh.getByText('An older version of this widget is open in another tab', { exact: false }).waitFor({ timeout: 5000 });
+  // Three times the longest a follower waits for a silent leader of its own build.
+  for (let i = 0; i < 60; i++) {
+    await s.context.clock.runFor(500);
+    await sleep(10);
+  }
+  assert.equal(await old.evaluate(() => window.stolen), false, 'the old tab keeps its lock');
+  assert.equal(await holder(fresh), await clientIdOf(old));
+  await fresh.getByText('reload that tab', { exact: false }).first().waitFor({ timeout: 1000 });
+  assertClean(s, [404]); // the stand-in page's favicon
   await s.context.close();
 });
 

@@ -147,6 +147,7 @@ pub fn app(props: &AppProps) -> Html {
             state.notice.as_deref(),
             state.keeping,
             state.not_shared,
+            state.other_build,
             &on_sign_in,
             &on_keep,
         ),

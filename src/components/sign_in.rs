@@ -1,5 +1,5 @@
 use super::status_bar;
-use crate::state::{keeping_note, Keeping};
+use crate::state::{keeping_note, other_build_note, Keeping, OtherBuild};
 use yew::prelude::*;
 
 /// Signed out: one button, and why we are here when it was not the user's choice.
@@ -8,6 +8,7 @@ pub fn view(
     notice: Option<&str>,
     keeping: Keeping,
     not_shared: bool,
+    other_build: Option<OtherBuild>,
     on_sign_in: &Callback<()>,
     on_keep: &Callback<()>,
 ) -> Html {
@@ -23,6 +24,9 @@ pub fn view(
                 { if busy { "Signing in…" } else if notice.is_some() { "Try again" } else { "Sign in with RingCentral" } }
             </button>
             if let Some((note, _)) = keeping_note(keeping, not_shared) {
+                <p class="rcac-muted">{ note }</p>
+            }
+            if let Some((note, _)) = other_build.map(other_build_note) {
                 <p class="rcac-muted">{ note }</p>
             }
             if keeping == Keeping::Askable {

@@ -1,5 +1,5 @@
 use super::clock::{Counting, Timer};
-use crate::state::{keeping_note, Keeping, State};
+use crate::state::{keeping_note, other_build_note, Keeping, State};
 use crate::web::TimeFormat;
 use yew::prelude::*;
 
@@ -67,6 +67,9 @@ pub fn view(s: &State, fmt: &TimeFormat, on_keep: &Callback<()>) -> Html {
         Push::Polling { .. } => {}
     }
     if let Some((_, short)) = keeping_note(s.keeping, s.not_shared) {
+        items.push(badge(QUIET, short));
+    }
+    if let Some((_, short)) = s.other_build.map(other_build_note) {
         items.push(badge(QUIET, short));
     }
     if s.keeping == Keeping::Askable {

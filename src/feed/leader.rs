@@ -11,7 +11,7 @@
 use super::channel::{Envelope, Message, TabCommand, TokenSet};
 use super::poller;
 use super::protocol::{
-    self, Heard, Needs, Participants, Reaction, Watchdog, HANDOVER_MS, NEEDS_EVERY_MS,
+    self, Heard, Needs, OtherBuilds, Participants, Reaction, Watchdog, HANDOVER_MS, NEEDS_EVERY_MS,
 };
 use super::push;
 use super::reconcile::Reconciler;
@@ -19,7 +19,7 @@ use super::reconnect::Reconnects;
 use super::signing::{self, Work};
 use super::snapshot::Push;
 use super::snapshot::{changes, Auth, Change, Snapshot};
-use super::tabs::{lead, Channel, Leadership};
+use super::tabs::{lead, Channel, Leadership, Said};
 use crate::api::json;
 use crate::api::json::{Json, Source};
 use crate::auth::login::{self, Outcome};
@@ -92,6 +92,8 @@ pub(super) struct Core {
     shown: Snapshot,
     pub(super) participants: Participants,
     watchdog: Watchdog,
+    /// Another build of the widget heard on the channel.
+    other_builds: OtherBuilds,
     /// A hidden leader asked a shown widget to take over: it fetches nothing until then.
     pub(super) handing_over_until: f64,
     last_needs_sent: f64,
@@ -153,6 +155,7 @@ impl Feed {
                 shown: Snapshot::default(),
                 participants: Participants::default(),
                 watchdog: Watchdog::new(now, web::random()),
+                other_builds: OtherBuilds::default(),
                 handing_over_until: 0.0,
                 last_needs_sent: now,
                 sent_records: vec![],
@@ -286,9 +289,11 @@ impl Inner {
         let mut listeners = vec![];
         if let Some(c) = self.channel.borrow().as_ref() {
             let weak = Rc::downgrade(self);
-            listeners.push(c.listen(move |e, data| {
-                if let Some(inner) = weak.upgrade() {
-                    inner.on_message(e, &data);
+            listeners.push(c.listen(move |said| {
+                let Some(inner) = weak.upgrade() else { return };
+                match said {
+                    Said::Message(e, data) => inner.on_message(e, &data),
+                    Said::OtherBuild(v) => inner.other_build(v),
                 }
             }));
         }
@@ -502,6 +507,10 @@ impl Inner {
     /// it is alive (after checking the lock is still its own) and, hidden, hands over to a shown widget.
     fn tick(self: &Rc<Self>) {
         let now = web::now();
+        let gone = self.core.borrow_mut().other_builds.tick(now);
+        if let Some(o) = gone {
+            self.dispatch.emit(Action::OtherBuild(o));
+        }
         let leading = match &self.core.borrow().role {
             Role::Following => None,
             Role::Leading { leadership } => Some(leadership.lost()),
@@ -555,6 +564,21 @@ impl Inner {
                     }
                 });
             }
+        }
+    }
+
+    /// Another build speaks on the channel: a follower waits in line rather than take its lock (`OtherBuilds`).
+    fn other_build(&self, version: f64) {
+        let now = web::now();
+        let said = {
+            let mut core = self.core.borrow_mut();
+            if matches!(core.role, Role::Following) {
+                core.watchdog.restart(now);
+            }
+            core.other_builds.heard(version, now)
+        };
+        if let Some(o) = said {
+            self.dispatch.emit(Action::OtherBuild(o));
         }
     }
 

@@ -2,8 +2,9 @@
 //! widgets it serves (`Participants`, `Plan`), when a follower stops waiting for a silent leader and takes the lock
 //! (`Watchdog`), and to whom a hidden leader hands over. Time is passed in (ms since the epoch).
 
-use super::channel::{Envelope, Message, TabCommand};
+use super::channel::{Envelope, Message, TabCommand, VERSION};
 use crate::config::{Scope, MIN_POLL_SECONDS};
+use crate::state::OtherBuild;
 use serde::{Deserialize, Serialize};
 
 /// The leader says it is alive this often.
@@ -231,6 +232,41 @@ impl Watchdog {
     }
 }
 
+/// Another build of the widget on the channel (a tab loaded before or after a release): which, and when it last
+/// spoke. Its messages cannot be read, nor can it read this build's: its leader looks silent to this build's
+/// followers, and this build's to its own. A follower that took the lock from it would have it taken back, and two
+/// builds would rotate one refresh token between them; so while another build speaks, a follower waits in line
+/// (`Watchdog::restart`), and the panel says which tab to reload.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct OtherBuilds {
+    heard: Option<(OtherBuild, f64)>,
+}
+
+impl OtherBuilds {
+    /// A message of version `v` at `now`: what the panel should say now, when it changed.
+    pub fn heard(&mut self, v: f64, now: f64) -> Option<Option<OtherBuild>> {
+        let which = if v > f64::from(VERSION) {
+            OtherBuild::Newer
+        } else {
+            OtherBuild::Older
+        };
+        let was = self.heard.map(|(w, _)| w);
+        self.heard = Some((which, now));
+        (was != Some(which)).then_some(Some(which))
+    }
+
+    /// Once a second: `Some(None)` when the other build has been silent long enough to be gone (hidden tabs
+    /// speak once a minute at most, hence `FORGET_AFTER_MS`).
+    pub fn tick(&mut self, now: f64) -> Option<Option<OtherBuild>> {
+        let (_, at) = self.heard?;
+        if now - at <= FORGET_AFTER_MS {
+            return None;
+        }
+        self.heard = None;
+        Some(None)
+    }
+}
+
 /// What a widget does with a message from another tab, given whether it leads and its term.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Reaction {
@@ -285,6 +321,22 @@ pub fn react(leading: bool, me: &str, term: u64, e: &Envelope) -> Reaction {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn another_build_is_said_once_and_forgotten_when_silent() {
+        let mut o = OtherBuilds::default();
+        assert_eq!(o.tick(0.0), None);
+        assert_eq!(o.heard(1.0, 0.0), Some(Some(OtherBuild::Older)));
+        assert_eq!(o.heard(1.0, 1_000.0), None);
+        assert_eq!(o.tick(1_000.0 + FORGET_AFTER_MS), None);
+        assert_eq!(
+            o.heard(f64::from(VERSION) + 1.0, 2_000.0),
+            Some(Some(OtherBuild::Newer))
+        );
+        assert_eq!(o.tick(2_000.0 + FORGET_AFTER_MS + 1.0), Some(None));
+        assert_eq!(o.tick(9e9), None);
+        assert_eq!(o.heard(1.0, 9e9), Some(Some(OtherBuild::Older)));
+    }
 
     fn needs(scope: Scope, visible: bool) -> Needs {
         Needs {

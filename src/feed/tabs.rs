@@ -5,7 +5,7 @@
 //!
 //! web-sys keeps `navigator.locks` behind an unstable cfg, so the two calls used are bound here.
 
-use super::channel::Envelope;
+use super::channel::{other_version, Envelope};
 use gloo_events::EventListener;
 use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::Cell;
@@ -210,18 +210,32 @@ impl Channel {
         self.channel.post_message(&value).is_ok()
     }
 
-    /// Calls `on` with every well-formed message of this version, and the whole message as it came (for what
-    /// travels beside it); anything else is dropped. Listens until the returned listener is dropped.
-    pub fn listen(&self, on: impl Fn(Envelope, JsValue) + 'static) -> EventListener {
+    /// Calls `on` with every well-formed message of this version and the whole of what came (for what travels
+    /// beside it), and with the version of anything another build of the widget says; anything else is dropped.
+    /// Listens until the returned listener is dropped.
+    pub fn listen(&self, on: impl Fn(Said) + 'static) -> EventListener {
         EventListener::new(&self.channel, "message", move |e| {
             if let Some(m) = e.dyn_ref::<web_sys::MessageEvent>() {
                 let data = m.data();
-                if let Some(envelope) = Envelope::read(data.clone()) {
-                    on(envelope, data);
+                match Envelope::read(data.clone()) {
+                    Some(envelope) => on(Said::Message(envelope, data)),
+                    None => {
+                        if let Some(v) = other_version(&data) {
+                            on(Said::OtherBuild(v))
+                        }
+                    }
                 }
             }
         })
     }
+}
+
+/// What came over the channel.
+pub enum Said {
+    /// A message of this version, and the whole of what came.
+    Message(Envelope, JsValue),
+    /// Something from another build of the widget (a tab loaded before or after a new release): its version.
+    OtherBuild(f64),
 }
 
 impl Drop for Channel {
