@@ -5,7 +5,8 @@
 //! less (bench/size: 204,511 → 200,495 B).
 //!
 //! Positions are safe because one build speaks to itself: the envelope's first field is `channel::VERSION`, and a
-//! message of another version is dropped whole. Bump it whenever a message type changes. Reading is lenient: what
+//! message of another version is dropped whole (a tab of another build is told apart: `tabs::Said::OtherBuild`).
+//! Bump it whenever a message type changes. Reading is lenient: what
 //! cannot be read (another shape, a number out of range, an index past the variants) is `None`, never a panic, and
 //! items past the fields a type knows are let be.
 //!
@@ -42,7 +43,7 @@ pub trait Wire: Sized {
     fn list(items: Vec<Self>) -> Self;
 }
 
-/// `value` on the wire; `None` only for what serde itself refuses (a map key that is not written in order).
+/// `value` on the wire; `None` only when its own `Serialize` fails (no message's does).
 pub fn write<W: Wire, T: Serialize + ?Sized>(value: &T) -> Option<W> {
     value.serialize(Out(PhantomData)).ok()
 }
