@@ -6,29 +6,11 @@
 //! This one reads only what JSON has (null, booleans, numbers, strings, arrays, plain objects), and its error
 //! carries no text: the widget's types are lenient (`api::lenient`) and never look at an error's message.
 
+use super::lenient::Unreadable as Error;
 use serde::de::{
-    self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,
+    DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,
 };
-use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};
-
-/// Reading failed; which value and why is of no use to lenient readers, so nothing is formatted.
-#[derive(Debug)]
-pub struct Error;
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("unreadable value")
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl de::Error for Error {
-    fn custom<T: fmt::Display>(_: T) -> Self {
-        Error
-    }
-}
 
 pub struct JsDeserializer(pub JsValue);
 

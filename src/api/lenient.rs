@@ -7,6 +7,31 @@ use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Seq
 use std::fmt;
 use std::marker::PhantomData;
 
+/// The error of the widget's own serde formats (`api::js_de` in, `feed::wire` both ways): which value and why is of
+/// no use to lenient readers, so nothing is formatted.
+#[derive(Debug)]
+pub struct Unreadable;
+
+impl fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("unreadable value")
+    }
+}
+
+impl std::error::Error for Unreadable {}
+
+impl de::Error for Unreadable {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Unreadable
+    }
+}
+
+impl serde::ser::Error for Unreadable {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Unreadable
+    }
+}
+
 /// What a scalar may become: each kind says which JSON values it takes.
 trait Kind: Sized {
     fn from_str(_: &str) -> Option<Self> {

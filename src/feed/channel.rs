@@ -84,20 +84,6 @@ impl Envelope {
     }
 }
 
-/// The version another build of the widget wrote `value` in, when it is not this one: `[v, …]` from builds that
-/// write by position, `{v, from, message}` from the first. `None` for this version's messages and for anything
-/// that has no version.
-pub fn other_version(value: &wasm_bindgen::JsValue) -> Option<f64> {
-    let v = if js_sys::Array::is_array(value) {
-        js_sys::Reflect::get_u32(value, 0)
-    } else if value.is_object() {
-        js_sys::Reflect::get(value, &"v".into())
-    } else {
-        return None;
-    };
-    v.ok()?.as_f64().filter(|v| *v != f64::from(VERSION))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 //!
 //! web-sys keeps `navigator.locks` behind an unstable cfg, so the two calls used are bound here.
 
-use super::channel::{other_version, Envelope};
+use super::channel::{Envelope, VERSION};
 use gloo_events::EventListener;
 use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::Cell;
@@ -236,6 +236,20 @@ pub enum Said {
     Message(Envelope, JsValue),
     /// Something from another build of the widget (a tab loaded before or after a new release): its version.
     OtherBuild(f64),
+}
+
+/// The version another build of the widget wrote `value` in, when it is not this one: `[v, …]` from builds that
+/// write by position, `{v, from, message}` from the first. `None` for this version's messages and for anything
+/// that has no version.
+fn other_version(value: &JsValue) -> Option<f64> {
+    let v = if js_sys::Array::is_array(value) {
+        Reflect::get_u32(value, 0)
+    } else if value.is_object() {
+        Reflect::get(value, &"v".into())
+    } else {
+        return None;
+    };
+    v.ok()?.as_f64().filter(|v| *v != f64::from(VERSION))
 }
 
 impl Drop for Channel {

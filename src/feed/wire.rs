@@ -13,12 +13,12 @@
 //! Generic over the value (`Wire`): `JsValue`s in the browser (the BroadcastChannel clones them as they are, no
 //! JSON text), `serde_json::Value` natively, for the tests and the fuzzers.
 
+use crate::api::lenient::Unreadable as Error;
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, IntoDeserializer, SeqAccess,
     VariantAccess, Visitor,
 };
 use serde::ser::{self, Serialize, Serializer};
-use std::fmt;
 use std::marker::PhantomData;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -51,30 +51,6 @@ pub fn write<W: Wire, T: Serialize + ?Sized>(value: &T) -> Option<W> {
 /// A `T` read off the wire, or `None` when it is not one.
 pub fn read<W: Wire, T: DeserializeOwned>(value: W) -> Option<T> {
     T::deserialize(In(value)).ok()
-}
-
-/// Not this shape; which value and why is of no use to the tabs, so nothing is formatted (as `api::js_de`'s).
-#[derive(Debug)]
-pub struct Error;
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("not a tab message")
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl ser::Error for Error {
-    fn custom<T: fmt::Display>(_: T) -> Self {
-        Error
-    }
-}
-
-impl de::Error for Error {
-    fn custom<T: fmt::Display>(_: T) -> Self {
-        Error
-    }
 }
 
 struct Out<W>(PhantomData<W>);
