@@ -248,7 +248,8 @@ pub fn party_detail(p: &Party) -> Option<Detail> {
 /// Our side: a name with its extension number, when known.
 pub fn our_side(p: &Party) -> String {
     match (clean(&p.name), clean(&p.extension_number)) {
-        (Some(n), Some(e)) => format!("{n} (ext. {e})"),
+        // A no-break space: "(ext. 102)" stays on one line when a narrow column wraps the name.
+        (Some(n), Some(e)) => format!("{n} (ext.\u{a0}{e})"),
         _ => party_name(p),
     }
 }
@@ -380,7 +381,7 @@ mod tests {
         let detail = party_detail(&v.remote).unwrap();
         assert_eq!(detail.text(), "+1 650-436-6666 · San Mateo, CA");
         assert_eq!(detail.number.unwrap().1.as_deref(), Some("+16504366666"));
-        assert_eq!(our_side(&v.ours), "Tyler Liu (ext. 101)");
+        assert_eq!(our_side(&v.ours), "Tyler Liu (ext.\u{a0}101)");
         // A name that is the number itself says it once.
         let same = Party {
             name: Some("+16504366666".into()),

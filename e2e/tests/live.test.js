@@ -48,7 +48,7 @@ test('a ringing call shows from push while active-calls lags, then connects and 
   // Active-calls has not listed it (60 s behind): only push can have shown it.
   assert.match(await r.innerText(), /\+1 ?415|4155550100|PUSHED CALLER/);
   // Our side named as the record will name it, not the number presence gives.
-  assert.equal(await r.locator('.rcac-ours').innerText(), 'Ben Baker (ext. 102)');
+  assert.equal(await r.locator('.rcac-ours').innerText(), 'Ben Baker (ext.\u00a0102)');
   await control(`/sandbox/calls/${id}/answer`);
   await r.getByText('Connected').waitFor({ timeout: 2000 });
   const before = (await gateway()).connections.map((c) => c.id);

@@ -364,7 +364,10 @@ mod tests {
         assert_eq!(shown.len(), 1);
         let c = &shown[0];
         // Our side as the record will name it.
-        assert_eq!(crate::format::our_side(&c.ours), "Ben Baker (ext. 102)");
+        assert_eq!(
+            crate::format::our_side(&c.ours),
+            "Ben Baker (ext.\u{a0}102)"
+        );
         assert_eq!(c.status, Status::Ringing);
         assert_eq!(c.direction, Direction::Inbound);
         assert_eq!(c.remote.phone_number.as_deref(), Some("+12125550143"));
