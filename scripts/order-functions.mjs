@@ -4,14 +4,18 @@
 // few functions spread over the whole module: side by side they compress to much less. Nothing but the order of
 // the functions changes. Usage: node scripts/order-functions.mjs <in.wasm> <out.wasm>
 //
-// The order: greedily, from the largest function, the next is the one left that shares the most 6-byte runs with
-// the last one (runs common to 200 functions or more say nothing and are skipped).
+// The order: greedily, from the largest function, the next is the one left whose 6-byte runs are most found in
+// the last 32 KB placed (gzip's window), as a share of its own runs. A run counts less the more functions hold it
+// (1 / log2(1 + holders)); runs held by one function or by 200 and more say nothing and are skipped. Measured
+// against taking the function most like the last one alone: 2.1 KB less gzip for the widget, 0.4 KB for
+// bench/floor-app, 2.6 KB for the widget built with `STD=plain` (brotli ±0.2 KB).
 import fs from 'node:fs';
 import { Reader, fail, module, name, sections, u32 } from './wasm-binary.mjs';
 
 const [input, output] = process.argv.slice(2);
 const RUN = 6;
 const COMMON = 200;
+const WINDOW = 32768;
 
 let secs;
 let imported = 0;
@@ -52,27 +56,60 @@ runs.forEach((rs, f) => {
     else holders.set(run, [f]);
   }
 });
+const telling = runs.map((rs) =>
+  rs.filter((run) => holders.get(run).length > 1 && holders.get(run).length < COMMON),
+);
+const weight = (run) => 1 / Math.log2(1 + holders.get(run).length);
+const worth = telling.map((rs) => rs.reduce((sum, run) => sum + weight(run), 0));
 
 const left = new Set(bodies.keys());
+// The functions in gzip's window, how many of them hold each run, and for each function left the weight of its
+// runs found there.
+const window = [];
+let windowBytes = 0;
+const inWindow = new Map();
+const found = new Map();
+const place = (f) => {
+  left.delete(f);
+  found.delete(f);
+  for (const run of telling[f]) {
+    const n = inWindow.get(run) || 0;
+    inWindow.set(run, n + 1);
+    if (n === 0) for (const g of holders.get(run)) if (left.has(g)) found.set(g, (found.get(g) || 0) + weight(run));
+  }
+  window.push(f);
+  windowBytes += bodies[f].length;
+  while (windowBytes - bodies[window[0]].length >= WINDOW) {
+    const out = window.shift();
+    windowBytes -= bodies[out].length;
+    for (const run of telling[out]) {
+      const n = inWindow.get(run);
+      inWindow.set(run, n - 1);
+      if (n === 1) {
+        for (const g of holders.get(run)) {
+          if (!found.has(g)) continue;
+          const w = found.get(g) - weight(run);
+          if (w > 1e-9) found.set(g, w);
+          else found.delete(g);
+        }
+      }
+    }
+  }
+};
+
 const order = [];
 let current = 0;
 for (const f of left) if (bodies[f].length > bodies[current].length) current = f;
 while (left.size) {
-  left.delete(current);
+  place(current);
   order.push(current);
-  const shared = new Map();
-  for (const run of runs[current]) {
-    const h = holders.get(run);
-    if (h.length >= COMMON) continue;
-    for (const f of h) if (left.has(f)) shared.set(f, (shared.get(f) || 0) + 1);
-  }
   let next = -1;
   let best = -1;
-  for (const [f, n] of shared) {
-    const score = n / Math.sqrt(runs[f].length + runs[current].length);
+  for (const [f, w] of found) {
+    const score = w / worth[f];
     if (score > best || (score === best && f < next)) [next, best] = [f, score];
   }
-  // Nothing in common with anything left: carry on from the lowest index.
+  // Nothing in the window is like anything left: carry on from the lowest index.
   current = next >= 0 ? next : left.values().next().value;
 }
 
