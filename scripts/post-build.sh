@@ -32,6 +32,9 @@ node "$scripts/order-functions.mjs" "$wasm" "$wasm.named"
 rm "$wasm.named"
 node "$scripts/short-names.mjs" "$TRUNK_STAGING_DIR"
 terser="$bin/terser"
+# The glue's functions are called, never constructed (wasm calls its imports), so function expressions may become
+# arrows and methods shorthand (terser's unsafe_arrows, unsafe_methods): 128 B less gzip. ES2020, as embed.js is.
 for f in "$TRUNK_STAGING_DIR"/*.js; do
-  "$terser" "$f" --module --compress passes=2 --mangle --output "$f"
+  "$terser" "$f" --module --ecma 2020 --compress passes=2,unsafe_arrows=true,unsafe_methods=true --mangle \
+    --output "$f"
 done
