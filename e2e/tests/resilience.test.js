@@ -145,7 +145,7 @@ test('an admin sees every extension in account scope; a user gets the explanatio
   await admin.page.getByText('For Ben', { exact: true }).waitFor({ timeout: 15000 });
   await admin.page.getByText('For Ada', { exact: true }).waitFor();
   assert.match(await admin.page.locator('thead').innerText(), /Extension/i);
-  assert.match(await admin.page.locator('tbody').innerText(), /Ben Baker \(ext\. 102\)/);
+  assert.match(await admin.page.locator('tbody').innerText(), /Ben Baker \(ext\.\u00a0102\)/);
   await admin.context.close();
 
   const user = await signedInPage(env.browser);
