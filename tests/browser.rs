@@ -1004,3 +1004,61 @@ async fn a_bad_config_throws_for_the_api_and_is_shown_and_reported_for_the_eleme
     assert_eq!(*got.borrow(), ["config"]);
     w.unmount();
 }
+
+/// iframe mode, the parent's answer to `resolve-contacts` as the browser delivers it: from the parent window, at
+/// an allowed origin. Here the test page stands in as its own parent.
+fn parent_answers(host: &Host, request_id: &str, contacts: wasm_bindgen::JsValue) {
+    let w = web_sys::window().unwrap();
+    let origin = w.location().origin().unwrap();
+    let data = config_object(&[
+        ("target", "rc-active-calls".into()),
+        ("command", "contacts".into()),
+        ("requestId", request_id.into()),
+        ("contacts", contacts),
+    ]);
+    let init = web_sys::MessageEventInit::new();
+    init.set_data(&data);
+    init.set_origin(&origin);
+    init.set_source(Some(w.as_ref()));
+    let e = web_sys::MessageEvent::new_with_event_init_dict("message", &init).unwrap();
+    host.on_message(&e, &[origin]);
+}
+
+#[wasm_bindgen_test]
+async fn iframe_contact_answers_settle_only_the_request_still_open() {
+    let w = web_sys::window().unwrap();
+    let origin = w.location().origin().unwrap();
+    let host = Host::new(None, Some((w, origin)), true, None, true);
+    let named =
+        |name: &str| config_object(&[("+14155550199", config_object(&[("name", name.into())]))]);
+    let name_in = |v: &wasm_bindgen::JsValue| {
+        let c = js_sys::Reflect::get(v, &"+14155550199".into()).unwrap();
+        js_sys::Reflect::get(&c, &"name".into())
+            .unwrap()
+            .as_string()
+    };
+    let numbers = ["+14155550199".to_string()];
+
+    // The first request is "1": an answer to another id is not heard, the right one settles it at once.
+    let (first, ()) = futures_util::future::join(host.resolve(&numbers), async {
+        parent_answers(&host, "7", named("Not asked"));
+        parent_answers(&host, "1", named("Ana Trujillo"));
+    })
+    .await;
+    assert_eq!(name_in(&first.unwrap()).as_deref(), Some("Ana Trujillo"));
+
+    // Request "2": a late second answer to "1" finds nothing open and is dropped; "2" gets its own.
+    let (second, ()) = futures_util::future::join(host.resolve(&numbers), async {
+        parent_answers(&host, "1", named("Late"));
+        parent_answers(&host, "2", named("Maria Anders"));
+    })
+    .await;
+    assert_eq!(name_in(&second.unwrap()).as_deref(), Some("Maria Anders"));
+
+    // An answer that is not an object fails the request, without waiting out the resolver's time.
+    let (third, ()) = futures_util::future::join(host.resolve(&numbers), async {
+        parent_answers(&host, "3", "nope".into());
+    })
+    .await;
+    assert!(third.is_err());
+}

@@ -24,8 +24,8 @@ pub struct Host {
     pub resolver: RefCell<Option<Function>>,
     /// iframe mode: whether the parent asked to resolve contacts.
     pub parent_resolves: bool,
-    /// iframe mode: answers to contact requests, by request id.
-    pub replies: RefCell<Vec<(String, JsValue)>>,
+    /// iframe mode: contact requests the parent has yet to answer, by request id, with what settles each.
+    pending: RefCell<Vec<(String, Function)>>,
     /// Set by the mounted widget: host commands go here.
     pub inbox: RefCell<Option<Callback<Command>>>,
     /// Inside a host page (element, `mount()` or iframe), not a page of its own: there is someone to take notes.
@@ -67,7 +67,7 @@ impl Host {
             parent,
             resolver: RefCell::new(resolver),
             parent_resolves,
-            replies: RefCell::default(),
+            pending: RefCell::default(),
             inbox: RefCell::default(),
             next_id: Cell::new(0),
         }
@@ -116,12 +116,7 @@ impl Host {
         if let Some(f) = resolver {
             // The host's function may throw, return a value, or return a promise that rejects or never settles.
             let answer = f.call1(&JsValue::NULL, &list).map_err(|_| ())?;
-            let fut = Box::pin(JsFuture::from(Promise::resolve(&answer)));
-            let timeout = Box::pin(web::sleep(RESOLVE_TIMEOUT_MS));
-            return match futures_util::future::select(fut, timeout).await {
-                futures_util::future::Either::Left((Ok(v), _)) if v.is_object() => Ok(v),
-                _ => Err(()),
-            };
+            return answered(Promise::resolve(&answer)).await;
         }
         let Some((w, origin)) = &self.parent else {
             return Err(());
@@ -129,21 +124,20 @@ impl Host {
         if !self.parent_resolves {
             return Err(());
         }
+        // The parent's answer settles this promise (`on_message`); nothing polls for it.
         let id = self.next_id();
+        let mut settle = None;
+        let answer = Promise::new(&mut |ok, _| settle = Some(ok));
+        let Some(settle) = settle else { return Err(()) };
+        self.pending.borrow_mut().push((id.clone(), settle));
         let detail = Object::new();
         let _ = Reflect::set(&detail, &"requestId".into(), &id.as_str().into());
         let _ = Reflect::set(&detail, &"phoneNumbers".into(), &list);
         let _ = w.post_message(&message("resolve-contacts", &detail), origin);
-        let until = web::now() + RESOLVE_TIMEOUT_MS;
-        while web::now() < until {
-            web::sleep(100.0).await;
-            let mut replies = self.replies.borrow_mut();
-            if let Some(i) = replies.iter().position(|(r, _)| *r == id) {
-                let (_, v) = replies.swap_remove(i);
-                return if v.is_object() { Ok(v) } else { Err(()) };
-            }
-        }
-        Err(())
+        let result = answered(answer).await;
+        // Answered or not, the request is over: a late answer finds nothing and is dropped.
+        self.pending.borrow_mut().retain(|(r, _)| *r != id);
+        result
     }
 
     /// iframe mode: a message from the parent. Only the parent window, from an allow-listed origin, is heard.
@@ -161,9 +155,15 @@ impl Host {
                 request_id,
                 contacts,
             }) => {
-                let mut r = self.replies.borrow_mut();
-                r.retain(|(id, _)| *id != request_id);
-                r.push((request_id, contacts));
+                // Only an answer to a request still open is heard.
+                let settle = {
+                    let mut pending = self.pending.borrow_mut();
+                    let i = pending.iter().position(|(id, _)| *id == request_id);
+                    i.map(|i| pending.swap_remove(i).1)
+                };
+                if let Some(settle) = settle {
+                    let _ = settle.call1(&JsValue::NULL, &contacts);
+                }
             }
             None => {}
         }
@@ -175,5 +175,15 @@ impl Host {
             Some((_, origin)) => origin.clone(),
             None => web::location_origin(),
         }
+    }
+}
+
+/// A contact answer, within the time a resolver has: an object, or `Err`.
+async fn answered(answer: Promise) -> Result<JsValue, ()> {
+    let answer = Box::pin(JsFuture::from(answer));
+    let timeout = Box::pin(web::sleep(RESOLVE_TIMEOUT_MS));
+    match futures_util::future::select(answer, timeout).await {
+        futures_util::future::Either::Left((Ok(v), _)) if v.is_object() => Ok(v),
+        _ => Err(()),
     }
 }
