@@ -6,9 +6,8 @@
 //!
 //! Positions are safe because one build speaks to itself: the envelope's first field is `channel::VERSION`, and a
 //! message of another version is dropped whole (a tab of another build is told apart: `tabs::Said::OtherBuild`).
-//! Bump it whenever a message type changes. Reading is lenient: what
-//! cannot be read (another shape, a number out of range, an index past the variants) is `None`, never a panic, and
-//! items past the fields a type knows are let be.
+//! Bump it whenever a message type changes. Reading is lenient: what cannot be read (another shape, a number out of
+//! range, an index past the variants) is `None`, never a panic, and items past the fields a type knows are let be.
 //!
 //! Generic over the value (`Wire`): `JsValue`s in the browser (the BroadcastChannel clones them as they are, no
 //! JSON text), `serde_json::Value` natively, for the tests and the fuzzers.
