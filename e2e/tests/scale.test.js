@@ -63,6 +63,9 @@ test('5 000 calls in account scope: scroll, select, keyboard and the status regi
   await page.keyboard.press('End');
   const last = page.locator('tr.rcac-row[aria-rowindex="5001"]');
   await last.waitFor();
+  // The row is rendered first and focused by the render after it (once the spacers have their heights): wait for
+  // the focus to land (up to 5 s), not for one frame.
+  for (let i = 0; i < 50 && (await focusedRow(page)) !== '5001'; i++) await page.waitForTimeout(100);
   assert.equal(await focusedRow(page), '5001');
   await page.keyboard.press('Enter');
   assert.equal(await last.getAttribute('aria-current'), 'true');
