@@ -113,6 +113,7 @@ fn loaded(calls: &[CallView], at: f64) -> Action {
         skipped: 0,
         server_now: None,
         at,
+        more: false,
     }
 }
 

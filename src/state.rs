@@ -247,11 +247,13 @@ pub enum Action {
     /// Signed out, with the reason when it was not the user's choice.
     SignedOut(Option<String>),
     Fetching,
+    /// A list's answer; `more`: only its first page, the rest still coming (the first fetch of a big list).
     Loaded {
         calls: Vec<CallView>,
         skipped: u32,
         server_now: Option<f64>,
         at: f64,
+        more: bool,
     },
     Failed {
         error: ApiError,
@@ -485,28 +487,33 @@ impl yew::Reducible for State {
                 skipped,
                 server_now,
                 at,
+                more,
             } => {
                 if !s.signed_in() {
                     return self; // a late answer after sign-out
                 }
                 sort_list(&mut calls);
                 calls.dedup_by(|a, b| a.id == b.id);
-                if let Some(text) = announce(&s.calls, &calls, s.updated_at.is_none()) {
-                    s.announcement = text;
-                }
                 s.unknown = calls.iter().filter(|c| c.unknown_values).count() as u32;
-                s.calls = Rc::new(calls);
                 s.skipped = skipped;
                 if let Some(server) = server_now {
                     s.skew_ms = server - at;
                 }
-                s.updated_at = Some(at);
                 s.now = s.now.max(at);
                 s.error = None;
                 s.stale_since = None;
                 s.paused_until = None;
-                s.busy = false;
                 s.phase = Phase::Ready;
+                // The first page shows while the rest load; the list counts as answered (announced, told to the
+                // host, "updated") once it is whole.
+                s.busy = more;
+                if !more {
+                    if let Some(text) = announce(&s.calls, &calls, s.updated_at.is_none()) {
+                        s.announcement = text;
+                    }
+                    s.updated_at = Some(at);
+                }
+                s.calls = Rc::new(calls);
             }
             Action::Failed { error, at } => {
                 if !s.signed_in() {
@@ -659,6 +666,7 @@ pub mod tests {
             skipped: 0,
             server_now: None,
             at,
+            more: false,
         }
     }
 
@@ -781,6 +789,29 @@ pub mod tests {
     }
 
     #[test]
+    fn a_first_list_shows_its_first_page_and_counts_as_answered_once_whole() {
+        let a = call("a", "2021-01-19T10:00:00Z", "In Progress", None);
+        let b = call("b", "2021-01-19T10:05:00Z", "In Progress", None);
+        let first_page = Action::Loaded {
+            calls: vec![a.clone()],
+            skipped: 1,
+            server_now: None,
+            at: 1_000.0,
+            more: true,
+        };
+        let s = reduce(signed_in(), vec![Action::Fetching, first_page]);
+        // Its rows show, still loading: not announced, not "updated", no pause or error left over.
+        assert_eq!(s.phase, Phase::Ready);
+        assert!(s.busy);
+        assert_eq!((s.calls.len(), s.skipped), (1, 1));
+        assert_eq!((s.updated_at, s.announcement.as_str()), (None, ""));
+        let s = reduce(s, vec![loaded(vec![a, b], 2_000.0)]);
+        assert!(!s.busy);
+        assert_eq!(s.updated_at, Some(2_000.0));
+        assert_eq!(s.announcement, "2 active calls");
+    }
+
+    #[test]
     fn an_admin_list_of_thousands_announces_only_what_changed() {
         let at = |i: u32| {
             format!(
@@ -855,6 +886,7 @@ pub mod tests {
                 skipped: 2,
                 server_now: Some(12_500.0),
                 at: 10_000.0,
+                more: false,
             }],
         );
         assert_eq!(

@@ -276,7 +276,7 @@ fn serde_types_read_and_write_plain_js_values() {
     );
     assert_eq!(p.active_calls.map(|c| c.len()), Some(2));
     // A tab's message is written by position (feed::wire): `[v, from, message]`.
-    let tab = json::parse(r#"[2,"t2",[3,5,true]]"#).unwrap();
+    let tab = json::parse(r#"[3,"t2",[3,5,true]]"#).unwrap();
     assert_eq!(
         Envelope::read(tab).map(|e| e.message),
         Some(Message::Heartbeat {
@@ -286,9 +286,9 @@ fn serde_types_read_and_write_plain_js_values() {
     );
     for other in [
         r#"[9,"t",[3,1,false]]"#,
-        r#"{"v":2,"from":"t","message":{"heartbeat":{"term":1,"hidden":false}}}"#,
-        r#"[2,"t",[3,1.5,false]]"#,
-        r#"[2,"t",[99]]"#,
+        r#"{"v":3,"from":"t","message":{"heartbeat":{"term":1,"hidden":false}}}"#,
+        r#"[3,"t",[3,1.5,false]]"#,
+        r#"[3,"t",[99]]"#,
     ] {
         assert!(
             Envelope::read(json::parse(other).unwrap()).is_none(),
@@ -306,7 +306,7 @@ fn serde_types_read_and_write_plain_js_values() {
     let wire: JsValue = sent.write().unwrap();
     assert_eq!(
         js_sys::JSON::stringify(&wire).unwrap().as_string().unwrap(),
-        r#"[2,"t3",[5,4,"t4"]]"#
+        r#"[3,"t3",[5,4,"t4"]]"#
     );
     assert_eq!(Envelope::read(wire), Some(sent));
 

@@ -108,9 +108,9 @@ async fn tabs_hear_each_other_and_ignore_what_is_not_a_message() {
     let raw = web_sys::BroadcastChannel::new("rc-test:channel").unwrap();
     raw.post_message(&"junk".into()).unwrap();
     for other in [
-        r#"{"v":2,"from":"x","message":"bye"}"#,
+        r#"{"v":3,"from":"x","message":"bye"}"#,
         r#"[1,"x",2]"#,
-        r#"[2,"x",[42]]"#,
+        r#"[3,"x",[42]]"#,
     ] {
         raw.post_message(&rc_active_calls::api::json::parse(other).unwrap())
             .unwrap();
@@ -149,8 +149,8 @@ async fn another_builds_messages_are_told_apart() {
     let raw = web_sys::BroadcastChannel::new("rc-test:builds").unwrap();
     for text in [
         r#"{"v":1,"from":"old","message":{"heartbeat":{"term":4,"hidden":false}}}"#,
-        r#"[3,"new",[3,5,false]]"#,
-        r#"[2,"t",[99]]"#,
+        r#"[4,"new",[3,5,false]]"#,
+        r#"[3,"t",[99]]"#,
         r#"{"from":"x"}"#,
         r#""junk""#,
         r#"[]"#,
@@ -167,7 +167,7 @@ async fn another_builds_messages_are_told_apart() {
         web::sleep(25.0).await;
     }
     web::sleep(50.0).await;
-    assert_eq!(*others.borrow(), vec![1.0, 3.0]);
+    assert_eq!(*others.borrow(), vec![1.0, 4.0]);
     assert_eq!(*mine.borrow(), vec![sent]);
     raw.close();
 }
@@ -217,6 +217,7 @@ async fn a_snapshot_and_its_records_cross_between_tabs_intact() {
     };
     let l = snapshot.list_mut(Scope::Account);
     l.at = Some(1.7e12);
+    l.more = true;
     l.failure = Some(Failure {
         error: ApiError::Forbidden {
             permission: Some("ReadCompanyCallLog".into()),

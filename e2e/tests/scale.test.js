@@ -86,3 +86,35 @@ test('5 000 calls in account scope: scroll, select, keyboard and the status regi
   assertClean(s);
   await s.context.close();
 });
+
+// A list's first answer in pages: the first page's rows show while the rest come, and the list counts as answered
+// (announced, told to the host, "Updated") once it is whole. The sandbox holds page 2 back for 10 s, far longer
+// than the first page takes to show.
+test("a list's first answer shows its first page while the rest load", async () => {
+  const s = await freshPage(env.browser);
+  const { page } = s;
+  await control('/sandbox/calls', { extension: '102', count: 250, answered: true, from: { name: 'Bench Caller', phoneNumber: '+14155550100' } });
+  await control('/sandbox/faults', { kind: 'delay', path: 'active-calls', query: 'page=2', delayMs: 10000 });
+  await page.addInitScript(() => {
+    window.__started = 0;
+    document.addEventListener('rc-active-calls:call-started', () => { window.__started += 1; });
+  });
+  await page.goto(widgetUrl({ pageSize: 100, pollSeconds: 30 }));
+  await page.getByRole('button', { name: 'Sign in with RingCentral' }).click();
+  await page.waitForURL(/authorize/);
+  await signInOnSandboxPage(page, 'Ben Baker');
+  const table = page.getByRole('table', { name: 'Your active calls' });
+  await page.locator('.rcac-status').getByText('Loading more calls…').waitFor();
+  assert.equal(await page.locator('tr.rcac-row').count(), 100);
+  assert.equal(await table.getAttribute('aria-busy'), 'true');
+  assert.equal(await page.evaluate(() => window.__started), 0, 'the host hears of no call before the list is whole');
+  assert.equal(await page.getByRole('status').textContent(), '');
+
+  await page.getByRole('status').filter({ hasText: '250 active calls' }).waitFor({ timeout: 20000 });
+  assert.equal(await table.getAttribute('aria-rowcount'), '251');
+  assert.equal(await table.getAttribute('aria-busy'), null);
+  await page.locator('.rcac-status').getByText('Updated').waitFor();
+  assert.equal(await page.evaluate(() => window.__started), 250);
+  assertClean(s);
+  await s.context.close();
+});

@@ -162,12 +162,20 @@ impl Target for Records {
         let mut s = self.state.clone().reduce(signed_in);
         let mut later = views.clone();
         later.reverse();
-        for (calls, at) in [(views, NOW), (later, NOW + 10_000.0)] {
+        // A first page, the whole answer, then another.
+        let first = views.iter().take(n / 2 + 1).cloned().collect();
+        let answers = [
+            (first, NOW - 1_000.0, true),
+            (views, NOW, false),
+            (later, NOW + 10_000.0, false),
+        ];
+        for (calls, at, more) in answers {
             s = s.reduce(Action::Loaded {
                 calls,
                 skipped: unreadable,
                 server_now: Some(at - 1_500.0),
                 at,
+                more,
             });
             s = s.reduce(Action::Tick(at + 1_000.0));
             for e in self.observer.observe(&s) {

@@ -61,6 +61,9 @@ pub struct Fault {
     /// Matches a path that contains it (e.g. `active-calls`); any when absent.
     #[serde(default)]
     pub path: Option<String>,
+    /// Matches a query string that contains it (e.g. `page=2`); any when absent.
+    #[serde(default)]
+    pub query: Option<String>,
     #[serde(default = "one", alias = "count")]
     pub remaining: u32,
     #[serde(default)]
@@ -77,11 +80,12 @@ fn one() -> u32 {
 }
 
 impl Fault {
-    pub fn matches(&self, method: &str, path: &str) -> bool {
+    pub fn matches(&self, method: &str, path: &str, query: &str) -> bool {
         self.method
             .as_deref()
             .is_none_or(|m| m.eq_ignore_ascii_case(method))
             && self.path.as_deref().is_none_or(|p| path.contains(p))
+            && self.query.as_deref().is_none_or(|q| query.contains(q))
     }
 }
 
@@ -91,11 +95,11 @@ pub struct FaultList(pub Vec<Fault>);
 
 impl FaultList {
     /// The first fault matching this request; it is used up after `remaining` matches.
-    pub fn take(&mut self, method: &Method, path: &str) -> Option<Fault> {
+    pub fn take(&mut self, method: &Method, path: &str, query: &str) -> Option<Fault> {
         let i = self
             .0
             .iter()
-            .position(|f| f.matches(method.as_str(), path))?;
+            .position(|f| f.matches(method.as_str(), path, query))?;
         let f = self.0[i].clone();
         if self.0[i].remaining <= 1 {
             self.0.remove(i);

@@ -40,7 +40,7 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
     } else if control {
         next.run(req).await
     } else {
-        let fault = st.lock().faults.take(&method, &path);
+        let fault = st.lock().faults.take(&method, &path, &query);
         fault_name = fault.as_ref().map(|f| f.kind.name().to_string());
         run_with_fault(fault, req, next).await
     };

@@ -813,6 +813,19 @@ async fn each_injected_fault_hits_the_next_matching_request_once() {
     assert_eq!(s.get(MY_CALLS, Some(tok(&t))).await.status, StatusCode::OK);
     assert!(started.elapsed().as_millis() >= 50);
     s.advance(60_000);
+    // `query` picks one page of a list: the first is answered, the second fails.
+    s.control(
+        "/sandbox/faults",
+        json!({"kind": "server_error", "path": "active-calls", "query": "page=2"}),
+    )
+    .await;
+    let page = |n: u32| format!("{MY_CALLS}?perPage=1&page={n}");
+    assert_eq!(s.get(&page(1), Some(tok(&t))).await.status, StatusCode::OK);
+    assert_eq!(
+        s.get(&page(2), Some(tok(&t))).await.status,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    s.advance(60_000);
     // A dropped connection: the body breaks.
     fault(&s, "drop").await;
     let res = s

@@ -36,7 +36,13 @@ pub fn view(s: &State, fmt: &TimeFormat, on_keep: &Callback<()>) -> Html {
             html! { <Timer counting={Counting::Updated { at }} /> },
         ));
     } else if s.busy {
-        items.push(badge("updated", "Loading…"));
+        // Rows already shown: the first pages of a big list, the rest on their way.
+        let text = if s.calls.is_empty() {
+            "Loading…"
+        } else {
+            "Loading more calls…"
+        };
+        items.push(badge("updated", text));
     }
     if s.skipped > 0 {
         let n = s.skipped;

@@ -796,7 +796,11 @@ impl Inner {
         for step in steps {
             let action = match step {
                 Change::Act(a) => a,
-                Change::Load { at, server_now } => {
+                Change::Load {
+                    at,
+                    server_now,
+                    more,
+                } => {
                     let own = {
                         let mut core = self.core.borrow_mut();
                         let i = core
@@ -821,6 +825,7 @@ impl Inner {
                         skipped,
                         server_now,
                         at,
+                        more,
                     }
                 }
             };
@@ -837,9 +842,9 @@ impl Inner {
     }
 
     /// Starts fetching; `now`: at once (a new session), else at the interval's pace (a new leader of a session
-    /// whose lists the tabs have).
+    /// whose lists the tabs have), unless a list's first fetch was left with pages to come.
     pub(super) fn start_poller(self: &Rc<Self>, now: bool) {
-        if now {
+        if now || self.core.borrow().snapshot.lists.iter().any(|l| l.more) {
             self.fetch_now();
         }
         let task = spawn(poller::run(Rc::downgrade(self)));

@@ -56,7 +56,8 @@ pub(super) fn read_records(items: &[JsValue]) -> (Vec<CallView>, u32) {
 }
 
 /// Fetches `scope`'s list, reading it as it comes when `read` (this widget shows that scope). `spent` is told after
-/// each request is counted and before it is sent.
+/// each request is counted and before it is sent; `first_page`, when given, gets the first page's answer when
+/// more pages follow.
 pub async fn fetch(
     session: &Session,
     sched: &RefCell<Scheduler>,
@@ -64,6 +65,7 @@ pub async fn fetch(
     per_page: u32,
     read: bool,
     spent: &dyn Fn(),
+    first_page: Option<&dyn Fn(Fetched)>,
 ) -> Result<Fetched, ApiError> {
     let records = js_sys::Array::new();
     let (mut calls, mut skipped) = (vec![], 0);
@@ -99,6 +101,16 @@ pub async fn fetch(
             return Ok(Fetched {
                 records: records.into(),
                 calls,
+                skipped,
+                at: a.at,
+                server_now: a.server_date,
+            });
+        }
+        if let Some(tell) = first_page.filter(|_| page == 1) {
+            // Copies: the pages that follow go on filling these.
+            tell(Fetched {
+                records: records.slice(0, records.length()).into(),
+                calls: calls.clone(),
                 skipped,
                 at: a.at,
                 server_now: a.server_date,
@@ -153,6 +165,15 @@ pub(super) async fn run(weak: Weak<Inner>) {
         inner.update(|s| s.busy = true);
         let spent = || inner.save_budget();
         let own = inner.core.borrow().needs.scope == scope;
+        // A list's first fetch shows its first page at once: an admin's 5 000 calls are five requests, and the
+        // first thousand need not wait for the other four (nor, at the Heavy pace, for a minute).
+        let first = inner
+            .core
+            .borrow()
+            .snapshot
+            .list(scope)
+            .is_none_or(|l| l.at.is_none() || l.more);
+        let first_page = |f: Fetched| publish(&inner, scope, own, f, true);
         let result = fetch(
             &inner.session,
             &inner.sched,
@@ -160,6 +181,7 @@ pub(super) async fn run(weak: Weak<Inner>) {
             plan.page_size,
             own,
             &spent,
+            first.then_some(&first_page as &dyn Fn(Fetched)),
         )
         .await;
         let now = web::now();
@@ -175,29 +197,8 @@ pub(super) async fn run(weak: Weak<Inner>) {
                     .collect();
                 inner.reconciler.borrow_mut().answered(&listed, f.at);
                 let overlay = inner.reconciler.borrow().overlay.clone();
-                {
-                    let mut core = inner.core.borrow_mut();
-                    core.records.retain(|(s, _)| *s != scope);
-                    core.records.push((scope, f.records));
-                    core.read.retain(|r| r.scope != scope);
-                    if own {
-                        core.read.push(super::leader::Read {
-                            scope,
-                            at: f.at,
-                            calls: f.calls,
-                            skipped: f.skipped,
-                        });
-                    }
-                }
-                inner.update(|s| {
-                    s.overlay = overlay;
-                    s.busy = false;
-                    s.paused_until = None;
-                    let l = s.list_mut(scope);
-                    l.at = Some(f.at);
-                    l.server_now = f.server_now;
-                    l.failure = None;
-                });
+                inner.core.borrow_mut().snapshot.overlay = overlay;
+                publish(&inner, scope, own, f, false);
             }
             Err(e) => {
                 let next = inner
@@ -226,4 +227,32 @@ pub(super) async fn run(weak: Weak<Inner>) {
             }
         }
     }
+}
+
+/// Hands an answer to every widget: its records (and this widget's reading of them), and the list's time. `more`:
+/// the first page of a list's first answer, the fetch still going on.
+fn publish(inner: &std::rc::Rc<Inner>, scope: Scope, own: bool, f: Fetched, more: bool) {
+    {
+        let mut core = inner.core.borrow_mut();
+        core.records.retain(|(s, _)| *s != scope);
+        core.records.push((scope, f.records));
+        core.read.retain(|r| r.scope != scope);
+        if own {
+            core.read.push(super::leader::Read {
+                scope,
+                at: f.at,
+                calls: f.calls,
+                skipped: f.skipped,
+            });
+        }
+    }
+    inner.update(|s| {
+        s.busy = more;
+        s.paused_until = None;
+        let l = s.list_mut(scope);
+        l.at = Some(f.at);
+        l.server_now = f.server_now;
+        l.failure = None;
+        l.more = more;
+    });
 }

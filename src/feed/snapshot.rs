@@ -36,6 +36,9 @@ pub struct List {
     pub server_now: Option<f64>,
     /// The last failure, until an answer clears it.
     pub failure: Option<Failure>,
+    /// `at` is the first page of a list's first fetch, the other pages still coming (an admin's 5 000 calls come in
+    /// five pages: the first thousand show while the rest load).
+    pub more: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,7 +84,12 @@ pub struct Snapshot {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     Act(Action),
-    Load { at: f64, server_now: Option<f64> },
+    /// `more`: the first page of a list's first answer (`List::more`).
+    Load {
+        at: f64,
+        server_now: Option<f64>,
+        more: bool,
+    },
 }
 
 impl Snapshot {
@@ -99,6 +107,7 @@ impl Snapshot {
                     at: None,
                     server_now: None,
                     failure: None,
+                    more: false,
                 });
                 self.lists.len() - 1
             }
@@ -175,6 +184,7 @@ pub fn changes(prev: &Snapshot, next: &Snapshot, scope: Scope) -> Vec<Change> {
             out.push(Change::Load {
                 at,
                 server_now: list.and_then(|l| l.server_now),
+                more: list.is_some_and(|l| l.more),
             });
         }
     }
@@ -237,7 +247,8 @@ mod tests {
                 Change::Act(Action::SignedIn(user())),
                 Change::Load {
                     at: 100.0,
-                    server_now: Some(105.0)
+                    server_now: Some(105.0),
+                    more: false
                 }
             ]
         );
@@ -250,7 +261,33 @@ mod tests {
             changes(&a, &b, Scope::Account),
             [Change::Load {
                 at: 200.0,
-                server_now: Some(205.0)
+                server_now: Some(205.0),
+                more: false
+            }]
+        );
+    }
+
+    #[test]
+    fn a_first_page_loads_as_such_then_the_whole_list() {
+        let a = signed_in();
+        let mut first = answered(a.clone(), Scope::Account, 100.0);
+        first.list_mut(Scope::Account).more = true;
+        assert_eq!(
+            changes(&a, &first, Scope::Account),
+            [Change::Load {
+                at: 100.0,
+                server_now: Some(105.0),
+                more: true
+            }]
+        );
+        let mut whole = answered(first.clone(), Scope::Account, 300.0);
+        whole.list_mut(Scope::Account).more = false;
+        assert_eq!(
+            changes(&first, &whole, Scope::Account),
+            [Change::Load {
+                at: 300.0,
+                server_now: Some(305.0),
+                more: false
             }]
         );
     }
@@ -266,7 +303,8 @@ mod tests {
             changes(&s.without_lists(), &s, Scope::Account),
             [Change::Load {
                 at: 2.0,
-                server_now: Some(7.0)
+                server_now: Some(7.0),
+                more: false
             }]
         );
     }
