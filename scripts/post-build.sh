@@ -2,7 +2,8 @@
 # Trunk post-build hook. 1. Moves trunk's inline module loader out of index.html into loader.js, so the standalone
 # page runs under `script-src 'self'` with no hash to keep in step (every profile: `trunk serve` too). 2. In release
 # builds: puts the wasm's functions of like code side by side (scripts/order-functions.mjs) and drops its custom
-# sections, gives its imports and exports short names (scripts/short-names.mjs), and minifies the JS glue, embed.js
+# sections, gives its imports and exports short names (scripts/short-names.mjs), has the glue build short strings
+# itself (scripts/short-strings.mjs), and minifies the JS glue, embed.js
 # and the page's scripts with terser (trunk's own minifier cannot parse the glue's `export … as default`).
 # Part of the 100 KB budget.
 set -euo pipefail
@@ -31,6 +32,7 @@ node "$scripts/order-functions.mjs" "$wasm" "$wasm.named"
   -o "$wasm"
 rm "$wasm.named"
 node "$scripts/short-names.mjs" "$TRUNK_STAGING_DIR"
+node "$scripts/short-strings.mjs" "${wasm%_bg.wasm}.js"
 terser="$bin/terser"
 # The glue's functions are called, never constructed (wasm calls its imports), so function expressions may become
 # arrows and methods shorthand (terser's unsafe_arrows, unsafe_methods): 109 B less gzip (bench/size). ES2020, as

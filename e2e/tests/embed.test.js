@@ -4,7 +4,7 @@
 // contact matching with failing and slow resolvers, notes acknowledged and refused, two independent widgets.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAll, freshPage, requests, control, signInByPopup, CRM, WIDGET, assertClean } from '../lib/harness.js';
+import { startAll, freshPage, requests, control, signInByPopup, signInOnSandboxPage, widgetUrl, CRM, WIDGET, assertClean } from '../lib/harness.js';
 
 let env;
 before(async () => { env = await startAll(); });
@@ -94,6 +94,30 @@ test('element: signs in by popup, matches contacts, selects a call into the CRM 
   await page.waitForFunction(() => window.__events.some((e) => e.type === 'rc-active-calls:call-ended'), null, { timeout: 15000 });
   const [ended] = await events(page, 'rc-active-calls:call-ended');
   assert.equal(ended.detail.call.status, 'ended');
+  assertClean({ problems, network });
+  await context.close();
+});
+
+// The release's glue builds short ASCII strings itself and leaves the others to TextDecoder
+// (scripts/short-strings.mjs): names short and long, ASCII or not, reach the rows and the host's events as sent.
+test('names of every length and script reach the rows and the host events as RingCentral sent them', async () => {
+  const { page, context, problems, network } = await freshPage(env.browser);
+  await recordEvents(page);
+  await page.goto(widgetUrl({ pollSeconds: 6 }));
+  await page.getByRole('button', { name: 'Sign in with RingCentral' }).click();
+  await page.waitForURL(/authorize/);
+  await signInOnSandboxPage(page, 'Ben Baker');
+  await page.locator('.rcac-status').getByText('Updated').waitFor();
+  const names = ['Zoë', 'Ana Trujillo', 'Bartholomew Featherstonehaugh-Smythe', 'Åsa Lindqvist-Øverby Großmann-Müllerová', '王小明', 'A'];
+  for (const [i, name] of names.entries()) {
+    await control('/sandbox/calls', { extension: '102', from: { name, phoneNumber: `+1415555014${i}` } });
+  }
+  for (const name of names) {
+    await page.locator('tr.rcac-row .rcac-name').getByText(name, { exact: true }).waitFor({ timeout: 15000 });
+  }
+  await page.waitForFunction((n) => window.__events.filter((e) => e.type === 'rc-active-calls:call-started').length >= n, names.length);
+  const sent = (await events(page, 'rc-active-calls:call-started')).map((e) => e.detail.call.from.name);
+  assert.deepEqual(sent.sort(), [...names].sort());
   assertClean({ problems, network });
   await context.close();
 });
