@@ -1062,3 +1062,54 @@ async fn iframe_contact_answers_settle_only_the_request_still_open() {
     .await;
     assert!(third.is_err());
 }
+
+/// A burst of host events (an admin's first list: a `call-started` per call): the first `EVENTS_PER_TASK` reach the
+/// host at once, the rest in the tasks after, in order, and an event emitted meanwhile comes after them. A host
+/// that goes away before the rest are out hears no more of them.
+#[wasm_bindgen_test]
+async fn a_burst_of_host_events_reaches_the_host_over_several_tasks_in_order() {
+    use rc_active_calls::embed::host::EVENTS_PER_TASK;
+    use rc_active_calls::embed::payload::HostEvent;
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let el = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&el).unwrap();
+    let heard: Rc<RefCell<Vec<String>>> = Rc::default();
+    let sink = heard.clone();
+    let _l = gloo_events::EventListener::new(&el, "rc-active-calls:signed-out", move |e| {
+        let d = e.dyn_ref::<web_sys::CustomEvent>().unwrap().detail();
+        sink.borrow_mut()
+            .push(web::prop_string(&d, "reason").unwrap_or_default());
+    });
+    let numbered = |from: usize, n: usize| {
+        (from..from + n)
+            .map(|i| HostEvent::SignedOut {
+                reason: Some(i.to_string()),
+            })
+            .collect::<Vec<_>>()
+    };
+    let burst = 2 * EVENTS_PER_TASK + 7;
+    let host = Rc::new(Host::new(Some(el.clone()), None, false, None, true));
+    host.emit(numbered(0, burst));
+    assert_eq!(heard.borrow().len(), EVENTS_PER_TASK, "at once");
+    host.emit(numbered(burst, 1));
+    assert_eq!(heard.borrow().len(), EVENTS_PER_TASK, "behind the rest");
+    for _ in 0..100 {
+        if heard.borrow().len() > burst {
+            break;
+        }
+        web::sleep(10.0).await;
+    }
+    let expected: Vec<String> = (0..=burst).map(|i| i.to_string()).collect();
+    assert_eq!(*heard.borrow(), expected);
+    // Alone, an event goes out at once.
+    host.emit(numbered(0, 1));
+    assert_eq!(heard.borrow().len(), burst + 2);
+
+    heard.borrow_mut().clear();
+    let gone = Rc::new(Host::new(Some(el.clone()), None, false, None, true));
+    gone.emit(numbered(0, burst));
+    drop(gone);
+    web::sleep(100.0).await;
+    assert_eq!(heard.borrow().len(), EVENTS_PER_TASK);
+    el.remove();
+}

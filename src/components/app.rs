@@ -102,9 +102,9 @@ pub fn app(props: &AppProps) -> Html {
             Callback::from(move |id: String| {
                 let state = latest.borrow().clone();
                 if let Some(c) = state.calls.iter().find(|c| c.id == id) {
-                    host.emit(&HostEvent::CallSelected {
+                    host.emit(vec![HostEvent::CallSelected {
                         call: call_payload_at(&state, c, web::now()),
-                    });
+                    }]);
                 }
                 dispatch.dispatch(Action::Select(id));
             })

@@ -193,9 +193,8 @@ pub fn use_parent_messages(allowed: Option<Vec<String>>, host: Rc<Host>) {
 pub fn use_host_events(host: Rc<Host>, state: UseReducerHandle<State>) {
     let observer = use_mut_ref(Observer::default);
     use_effect(move || {
-        for event in observer.borrow_mut().observe(&state) {
-            host.emit(&event);
-        }
+        let events = observer.borrow_mut().observe(&state);
+        host.emit(events);
     });
 }
 
@@ -284,11 +283,11 @@ pub fn use_notes(
                         call_id: id,
                         note_id: note_id.clone(),
                     });
-                    host.emit(&HostEvent::Note {
+                    host.emit(vec![HostEvent::Note {
                         note_id: note_id.clone(),
                         call: call_payload_at(&state, &n.call, web::now()),
                         text: n.text.trim().to_string(),
-                    });
+                    }]);
                     let dispatch = dispatch.clone();
                     owned.borrow_mut().start(async move {
                         web::sleep(NOTE_TIMEOUT_MS).await;

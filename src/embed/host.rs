@@ -8,12 +8,17 @@ use crate::auth::login::MESSAGE_SOURCE;
 use crate::web;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yew::Callback;
 
 /// A resolver that has not answered by then has failed (RingCentral's names stay; asked again later).
 const RESOLVE_TIMEOUT_MS: f64 = 8000.0;
+
+/// Events dispatched in one task. An admin's first list is 5 001 events (a `call-started` per call, then
+/// `calls-changed`): at once they held the page for a fifth of a second; the rest follow in the tasks after, in order.
+pub const EVENTS_PER_TASK: usize = 250;
 
 pub struct Host {
     /// The element the widget is mounted on: DOM events are dispatched here.
@@ -31,6 +36,8 @@ pub struct Host {
     /// Inside a host page (element, `mount()` or iframe), not a page of its own: there is someone to take notes.
     pub embedded: bool,
     next_id: Cell<u32>,
+    /// Events emitted, and how many of them are dispatched (`emit`; emptied once all are).
+    queue: RefCell<(Vec<HostEvent>, usize)>,
 }
 
 impl PartialEq for Host {
@@ -70,12 +77,52 @@ impl Host {
             pending: RefCell::default(),
             inbox: RefCell::default(),
             next_id: Cell::new(0),
+            queue: RefCell::default(),
         }
+    }
+
+    /// Tells the host these events, in order after any still waiting: at once up to `EVENTS_PER_TASK`, the rest in
+    /// the tasks that follow (while this host is alive).
+    pub fn emit(self: &Rc<Self>, mut events: Vec<HostEvent>) {
+        let idle = {
+            let (queue, _) = &mut *self.queue.borrow_mut();
+            let idle = queue.is_empty();
+            queue.append(&mut events);
+            idle
+        };
+        if idle {
+            self.drain();
+        }
+    }
+
+    fn drain(self: &Rc<Self>) {
+        for _ in 0..EVENTS_PER_TASK {
+            // Taken out first: a host's listener may act on the widget, which may emit again.
+            let event = {
+                let (queue, done) = &mut *self.queue.borrow_mut();
+                let gone = HostEvent::SignedOut { reason: None };
+                let Some(e) = queue.get_mut(*done).map(|e| std::mem::replace(e, gone)) else {
+                    queue.clear();
+                    *done = 0;
+                    return;
+                };
+                *done += 1;
+                e
+            };
+            self.dispatch(&event);
+        }
+        let host = Rc::downgrade(self);
+        crate::tasks::spawn(async move {
+            web::sleep(0.0).await;
+            if let Some(host) = host.upgrade() {
+                host.drain();
+            }
+        });
     }
 
     /// `rc-active-calls:<kind>`: a bubbling, composed CustomEvent on the host element, and in iframe mode the
     /// same as a message to the parent, at its exact origin (never "*").
-    pub fn emit(&self, event: &HostEvent) {
+    fn dispatch(&self, event: &HostEvent) {
         let (kind, detail) = (event.name(), to_js(event));
         if let Some(el) = &self.element {
             let init = web_sys::CustomEventInit::new();

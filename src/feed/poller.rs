@@ -16,7 +16,7 @@ use crate::format::CallView;
 use crate::poll::{After, Decision, Scheduler};
 use crate::web;
 use std::cell::RefCell;
-use std::rc::Weak;
+use std::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
 
 /// While push is live, a slow poll still catches anything it missed.
@@ -231,7 +231,7 @@ pub(super) async fn run(weak: Weak<Inner>) {
 
 /// Hands an answer to every widget: its records (and this widget's reading of them), and the list's time. `more`:
 /// the first page of a list's first answer, the fetch still going on.
-fn publish(inner: &std::rc::Rc<Inner>, scope: Scope, own: bool, f: Fetched, more: bool) {
+fn publish(inner: &Rc<Inner>, scope: Scope, own: bool, f: Fetched, more: bool) {
     {
         let mut core = inner.core.borrow_mut();
         core.records.retain(|(s, _)| *s != scope);
