@@ -497,7 +497,11 @@ impl yew::Reducible for State {
                 s.unknown = calls.iter().filter(|c| c.unknown_values).count() as u32;
                 s.skipped = skipped;
                 if let Some(server) = server_now {
-                    s.skew_ms = server - at;
+                    // `Date` has whole seconds: an estimate within a second of the one in use says nothing new,
+                    // and taking it would move every duration by a second back or forth at each answer.
+                    if (server - at - s.skew_ms).abs() >= 1000.0 {
+                        s.skew_ms = server - at;
+                    }
                 }
                 s.now = s.now.max(at);
                 s.error = None;
@@ -809,6 +813,28 @@ pub mod tests {
         assert!(!s.busy);
         assert_eq!(s.updated_at, Some(2_000.0));
         assert_eq!(s.announcement, "2 active calls");
+    }
+
+    #[test]
+    fn the_clock_skew_moves_only_by_whole_seconds() {
+        let answer = |server: f64, at: f64| Action::Loaded {
+            calls: vec![],
+            skipped: 0,
+            server_now: Some(server),
+            at,
+            more: false,
+        };
+        // Within a second of the clocks agreeing: the `Date` header cannot tell, so durations are not moved.
+        let s = reduce(signed_in(), vec![answer(10_000.0, 10_400.0)]);
+        assert_eq!(s.skew_ms, 0.0);
+        // Two minutes ahead: taken; then estimates a fraction of a second apart keep it.
+        let s = reduce(s, vec![answer(140_000.0, 20_300.0)]);
+        assert_eq!(s.skew_ms, 119_700.0);
+        let s = reduce(s, vec![answer(150_000.0, 30_900.0)]);
+        assert_eq!(s.skew_ms, 119_700.0);
+        // Put right by the user: taken again.
+        let s = reduce(s, vec![answer(40_000.0, 40_200.0)]);
+        assert_eq!(s.skew_ms, -200.0);
     }
 
     #[test]
