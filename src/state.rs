@@ -346,6 +346,11 @@ impl State {
         matches!(self.phase, Phase::Loading | Phase::Ready)
     }
 
+    /// The first page of a big list is shown and its other pages are on their way (`Action::Loaded { more }`).
+    pub fn loading_more(&self) -> bool {
+        self.busy && self.updated_at.is_none() && !self.calls.is_empty()
+    }
+
     /// A request failed: the list (if any) is stale from `at` on, until a success.
     fn failed(&mut self, error: ApiError, at: f64) {
         self.busy = false;
@@ -496,11 +501,11 @@ impl yew::Reducible for State {
                 calls.dedup_by(|a, b| a.id == b.id);
                 s.unknown = calls.iter().filter(|c| c.unknown_values).count() as u32;
                 s.skipped = skipped;
-                if let Some(server) = server_now {
-                    // `Date` has whole seconds: an estimate within a second of the one in use says nothing new,
-                    // and taking it would move every duration by a second back or forth at each answer.
-                    if (server - at - s.skew_ms).abs() >= 1000.0 {
-                        s.skew_ms = server - at;
+                // `Date` has whole seconds: an estimate within a second of the one in use says nothing new, and
+                // taking it would move every duration by a second back or forth at each answer.
+                if let Some(skew) = server_now.map(|server| server - at) {
+                    if (skew - s.skew_ms).abs() >= 1000.0 {
+                        s.skew_ms = skew;
                     }
                 }
                 s.now = s.now.max(at);
@@ -806,11 +811,11 @@ pub mod tests {
         let s = reduce(signed_in(), vec![Action::Fetching, first_page]);
         // Its rows show, still loading: not announced, not "updated", no pause or error left over.
         assert_eq!(s.phase, Phase::Ready);
-        assert!(s.busy);
+        assert!(s.busy && s.loading_more());
         assert_eq!((s.calls.len(), s.skipped), (1, 1));
         assert_eq!((s.updated_at, s.announcement.as_str()), (None, ""));
         let s = reduce(s, vec![loaded(vec![a, b], 2_000.0)]);
-        assert!(!s.busy);
+        assert!(!s.busy && !s.loading_more());
         assert_eq!(s.updated_at, Some(2_000.0));
         assert_eq!(s.announcement, "2 active calls");
     }

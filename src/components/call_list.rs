@@ -264,7 +264,7 @@ pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
     let table = html! {
         <table class="rcac-table" part="list" data-scope={s.scope.as_str()}
                aria-rowcount={virtualised.then(|| (total + 1).to_string())}
-               aria-busy={(s.busy && s.updated_at.is_none()).then_some("true")}>
+               aria-busy={s.loading_more().then_some("true")}>
             <caption class="rcac-sr">{ if account { "Active calls in the account" } else { "Your active calls" } }</caption>
             <thead><tr aria-rowindex={virtualised.then_some("1")}>
                 { for [

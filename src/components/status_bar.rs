@@ -36,11 +36,10 @@ pub fn view(s: &State, fmt: &TimeFormat, on_keep: &Callback<()>) -> Html {
             html! { <Timer counting={Counting::Updated { at }} /> },
         ));
     } else if s.busy {
-        // Rows already shown: the first page of a big list, the rest on their way.
-        let text = if s.calls.is_empty() {
-            "Loading…"
-        } else {
+        let text = if s.loading_more() {
             "Loading more calls…"
+        } else {
+            "Loading…"
         };
         items.push(badge("updated", text));
     }
