@@ -217,6 +217,48 @@ test('an admin showing company calls: the account-wide filter too, and another e
   await s.context.close();
 });
 
+// Active-calls lists the newest calls first, so what push asks for is on the first page: a list of three pages is
+// fetched whole once, then push's fetches ask for page 1 alone and keep the rest (the Heavy budget's ten a minute
+// go three times as far). An admin's call on page 3 that push saw answered stays answered over its older record.
+test('push fetches the first page alone, keeping the pages after it', async () => {
+  const s = await freshPage(env.browser);
+  const { page } = s;
+  await control('/sandbox/calls', { extension: '102', count: 25, answered: true, startedSecsAgo: 60, from: { name: 'Bench Caller' } });
+  const { id } = await control('/sandbox/calls', { extension: '103', startedSecsAgo: 600, from: { name: 'OLD RINGER' } });
+  await page.goto(widgetUrl({ scope: 'account', pageSize: 10, pollSeconds: 6 }));
+  await page.getByRole('button', { name: 'Sign in with RingCentral' }).click();
+  await page.waitForURL(/authorize/);
+  await signInOnSandboxPage(page, 'Ada Admin');
+  await status(page).getByText('Live', { exact: true }).waitFor({ timeout: 5000 });
+  const table = page.getByRole('table', { name: 'Active calls in the account' });
+  const rows = async (n) => until(async () => (await table.locator('tr.rcac-row').count()) === n, 5000, `${n} rows`);
+  await rows(26);
+  // Once subscribed, push asks for the list again (calls may have started meanwhile): its first page alone.
+  const pagesOf = (log) => polls(log).map((q) => /page=(\d+)/.exec(q.query)?.[1]);
+  await until(async () => pagesOf(await requests()).length === 4, 5000, 'the fetch once subscribed');
+  await sleep(1500);
+  assert.deepEqual(pagesOf(await requests()), ['1', '2', '3', '1']);
+
+  await control('/sandbox/requests', undefined, 'DELETE');
+  await control(`/sandbox/calls/${id}/answer`);
+  const old = row(page, 'OLD RINGER');
+  await old.getByText('Connected').waitFor({ timeout: 2000 });
+  await until(async () => polls(await requests()).length === 1, 5000, 'push\'s fetch');
+  await sleep(1000);
+  assert.match(await old.innerText(), /Connected/, 'push\'s word over the kept record\'s');
+  await rows(26);
+
+  await control('/sandbox/calls', { extension: '102', from: { name: 'NEWEST CALLER' } });
+  await row(page, 'NEWEST CALLER').getByText('Ringing').waitFor({ timeout: 2000 });
+  await until(async () => polls(await requests()).length === 2, 5000, 'push\'s next fetch');
+  await sleep(1000);
+  await rows(27);
+  assert.deepEqual(pagesOf(await requests()), ['1', '1']);
+  assert.equal(await row(page, 'OLD RINGER').count(), 1);
+  assertClean(s);
+  await s.context.close();
+});
+
 test('live=off opens no socket', async () => {
   const s = await live(env.browser, { params: { live: 'off' }, waitLive: false });
   await status(s.page).getByText('Checking every 6 s').waitFor({ timeout: 5000 });

@@ -137,6 +137,13 @@ impl Target for Records {
                 return Ok(format!("refused {e}"));
             }
         };
+        // The same records as a first page fetched again, kept after itself: each kept at most once.
+        if let Ok((items, _)) = CallLogPage::items(&v) {
+            let kept = CallLogPage::kept_after(&items, items.clone());
+            if kept.len() > items.len() {
+                return Err("more records kept than there were".into());
+            }
+        }
         let unreadable = page.unreadable;
         let views: Vec<CallView> = page
             .records

@@ -10,7 +10,7 @@ use crate::feed::snapshot::Snapshot;
 use serde::{Deserialize, Serialize};
 
 /// The version of this message set. Bump it when a message type changes at all: fields travel by position.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// What a follower asks of the leader.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -143,7 +143,7 @@ mod tests {
                 command: TabCommand::SignOut,
             },
         );
-        assert_eq!(command.write::<Value>(), Some(json!([3, "t", [4, 1]])));
+        assert_eq!(command.write::<Value>(), Some(json!([4, "t", [4, 1]])));
         let heartbeat = Envelope::new(
             "t",
             Message::Heartbeat {
@@ -153,25 +153,25 @@ mod tests {
         );
         assert_eq!(
             heartbeat.write::<Value>(),
-            Some(json!([3, "t", [3, 3, true]]))
+            Some(json!([4, "t", [3, 3, true]]))
         );
     }
 
     #[test]
     fn other_versions_unknown_kinds_and_bad_fields_are_ignored() {
         for bad in [
-            json!([2, "t", [3, 1, false]]),
-            json!([4, "t", [3, 1, false]]),
-            json!({"v": 3, "from": "t", "message": {"heartbeat": {"term": 1, "hidden": false}}}),
-            json!([3, null, [3, 1, false]]),
-            json!([3, "t", [42, {"x": 1}]]),
-            json!([3, "t", [3, "soon", false]]),
-            json!([3, "t", [3, -1, false]]),
-            json!([3, "t", [1, [7, true, 6, 1]]]),
-            json!([3, "t", [4, 9]]),
-            json!([3, "t", "bye"]),
-            json!([3, "t"]),
-            json!(["3", "t", 2]),
+            json!([3, "t", [3, 1, false]]),
+            json!([5, "t", [3, 1, false]]),
+            json!({"v": 4, "from": "t", "message": {"heartbeat": {"term": 1, "hidden": false}}}),
+            json!([4, null, [3, 1, false]]),
+            json!([4, "t", [42, {"x": 1}]]),
+            json!([4, "t", [3, "soon", false]]),
+            json!([4, "t", [3, -1, false]]),
+            json!([4, "t", [1, [7, true, 6, 1]]]),
+            json!([4, "t", [4, 9]]),
+            json!([4, "t", "bye"]),
+            json!([4, "t"]),
+            json!(["4", "t", 2]),
             json!([1, 2]),
             json!("hello"),
             json!(null),
@@ -180,7 +180,7 @@ mod tests {
         }
         // Items past those this version knows are let be.
         assert_eq!(
-            read(json!([3, "t", [3, 2, false, "x"], 99])),
+            read(json!([4, "t", [3, 2, false, "x"], 99])),
             Some(Envelope::new(
                 "t",
                 Message::Heartbeat {

@@ -122,6 +122,8 @@ pub struct Inner {
     pub(super) reconciler: RefCell<Reconciler>,
     /// A fetch asked for by push, due then (0: none): one a second at most, whatever the events.
     pub(super) fetch_at: std::cell::Cell<f64>,
+    /// That fetch is due and not yet made: it may fetch a list's first page alone (`poller::run`).
+    pub(super) push_asked: std::cell::Cell<bool>,
     /// Leading (or alone) before this page's storage check ended: `begin` waits for it.
     begin_waiting: std::cell::Cell<bool>,
 }
@@ -170,6 +172,7 @@ impl Feed {
             reconnects: RefCell::default(),
             reconciler: RefCell::default(),
             fetch_at: std::cell::Cell::new(0.0),
+            push_asked: std::cell::Cell::new(false),
             begin_waiting: std::cell::Cell::new(false),
         });
         {
@@ -677,6 +680,8 @@ impl Inner {
     /// Fetch as soon as the budget allows, every scope shown, also those a refusal had stopped.
     pub(super) fn fetch_now(&self) {
         self.core.borrow_mut().stopped.clear();
+        // Every page: a refresh asked for is not push's first page alone.
+        self.push_asked.set(false);
         self.sched.borrow_mut().request_now();
     }
 
@@ -779,7 +784,11 @@ impl Inner {
                 .iter()
                 .find(|(s, _)| *s == scope)
                 .map(|(_, r)| r.clone());
-            let listed_at = core.snapshot.list(scope).and_then(|l| l.at).unwrap_or(0.0);
+            let listed_at = core
+                .snapshot
+                .list(scope)
+                .and_then(|l| l.records_at())
+                .unwrap_or(0.0);
             let me = match &core.snapshot.auth {
                 Auth::SignedIn { user } => Some(user.clone()),
                 _ => None,

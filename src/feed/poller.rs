@@ -1,7 +1,8 @@
 //! The leader's active-calls polling: the loop that asks the scheduler, fetches the scope whose list is oldest and
-//! publishes the answer; and the fetch itself, every page of one scope's list, each counted against the Heavy
-//! budget before it is sent (and the count written where the next leader reads it). The records are kept as
-//! RingCentral sent them, so the leader hands them on and every widget reads them with the same reader.
+//! publishes the answer; and the fetch itself, every page of one scope's list (or, when push asked, its first page,
+//! the rest kept), each counted against the Heavy budget before it is sent (and the count written where the next
+//! leader reads it). The records are kept as RingCentral sent them, so the leader hands them on and every widget
+//! reads them with the same reader.
 
 use super::leader::Inner;
 use super::protocol;
@@ -10,12 +11,10 @@ use super::snapshot::Failure;
 use crate::api::error::ApiError;
 use crate::api::json::Json;
 use crate::api::model::{CallLogPage, CallRecord};
-use crate::auth::session::Session;
 use crate::config::Scope;
 use crate::format::CallView;
-use crate::poll::{After, Decision, Scheduler};
+use crate::poll::{After, Decision};
 use crate::web;
-use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
 
@@ -42,6 +41,11 @@ pub struct Fetched {
     pub skipped: u32,
     pub at: f64,
     pub server_now: Option<f64>,
+    /// Pages were left unfetched (`pages` reached).
+    pub more: bool,
+    /// When the records after the first page were fetched, when they were kept from an earlier list
+    /// (`List::rest_at`).
+    pub rest_at: Option<f64>,
 }
 
 /// Reads records as they came (an answer's items) with the same reader for every widget; unreadable ones (not a
@@ -55,20 +59,20 @@ pub(super) fn read_records(items: &[JsValue]) -> (Vec<CallView>, u32) {
     (calls, skipped)
 }
 
-/// Fetches `scope`'s list, reading it as it comes when `read` (this widget shows that scope). `spent` is told after
-/// each request is counted and before it is sent; `first_page`, when given, gets the first page's answer when
-/// more pages follow.
-pub async fn fetch(
-    session: &Session,
-    sched: &RefCell<Scheduler>,
+/// Fetches `scope`'s list, up to `pages` pages, reading it as it comes when `read` (this widget shows that scope).
+/// Each request is counted against the budget (and the count saved for the next leader) before it is sent;
+/// `first_page`, when given, gets the first page's answer when more pages follow.
+pub(super) async fn fetch(
+    inner: &Inner,
     scope: Scope,
     per_page: u32,
+    pages: u32,
     read: bool,
-    spent: &dyn Fn(),
     first_page: Option<&dyn Fn(Fetched)>,
 ) -> Result<Fetched, ApiError> {
     let records = js_sys::Array::new();
     let (mut calls, mut skipped) = (vec![], 0);
+    let (session, sched) = (&inner.session, &inner.sched);
     let mut page = 1;
     loop {
         if page > 1 {
@@ -81,7 +85,7 @@ pub async fn fetch(
             }
         }
         sched.borrow_mut().on_sent(web::now());
-        spent();
+        inner.save_budget();
         let path = format!(
             "{}?view=Simple&perPage={per_page}&page={page}",
             list_path(scope)
@@ -97,13 +101,15 @@ pub async fn fetch(
             calls.append(&mut page_calls);
             skipped += unreadable;
         }
-        if !more || page >= MAX_PAGES {
+        if !more || page >= pages {
             return Ok(Fetched {
                 records: records.into(),
                 calls,
                 skipped,
                 at: a.at,
                 server_now: a.server_date,
+                more,
+                rest_at: None,
             });
         }
         if let Some(tell) = first_page.filter(|_| page == 1) {
@@ -114,6 +120,8 @@ pub async fn fetch(
                 skipped,
                 at: a.at,
                 server_now: a.server_date,
+                more,
+                rest_at: None,
             });
         }
         page += 1;
@@ -133,6 +141,7 @@ pub(super) async fn run(weak: Weak<Inner>) {
         let due = inner.fetch_at.get();
         if due > 0.0 && now >= due {
             inner.fetch_at.set(0.0);
+            inner.push_asked.set(true);
             inner.sched.borrow_mut().request_now();
         }
         let decision = {
@@ -163,27 +172,42 @@ pub(super) async fn run(weak: Weak<Inner>) {
             return;
         }
         inner.update(|s| s.busy = true);
-        let spent = || inner.save_budget();
         let own = inner.core.borrow().needs.scope == scope;
-        // A list's first fetch shows its first page at once: an admin's 5 000 calls are five requests, and the
-        // first thousand need not wait for the other four (nor, at the Heavy pace, for a minute).
-        let first = inner
-            .core
-            .borrow()
-            .snapshot
-            .list(scope)
-            .is_none_or(|l| l.at.is_none() || l.more);
+        let (first, kept) = {
+            let core = inner.core.borrow();
+            let list = core.snapshot.list(scope);
+            // Push asked for the newest calls, and they are on the first page: that page alone, the rest kept
+            // (at 5 000 calls one request instead of five, so push's fetches are not held back a minute by the
+            // Heavy budget).
+            let kept = list
+                .filter(|l| {
+                    inner.push_asked.get()
+                        && l.first_page_will_do(now, SAFETY_POLL_SECONDS as f64 * 1000.0)
+                })
+                .and_then(|l| {
+                    let (_, records) = core.records.iter().find(|(s, _)| *s == scope)?;
+                    Some((records.clone(), l.records_at()?))
+                });
+            // A list's first fetch shows its first page at once: an admin's 5 000 calls are five requests, and the
+            // first thousand need not wait for the other four (nor, at the Heavy pace, for a minute).
+            let first = list.is_none_or(|l| l.at.is_none() || l.more);
+            (first, kept)
+        };
+        inner.push_asked.set(false);
         let first_page = |f: Fetched| publish(&inner, scope, own, f, true);
         let result = fetch(
-            &inner.session,
-            &inner.sched,
+            &inner,
             scope,
             plan.page_size,
+            if kept.is_some() { 1 } else { MAX_PAGES },
             own,
-            &spent,
             first.then_some(&first_page as &dyn Fn(Fetched)),
         )
         .await;
+        let result = match (result, kept) {
+            (Ok(f), Some((kept, rest_at))) if f.more => Ok(with_kept(f, &kept, rest_at, own).await),
+            (r, _) => r,
+        };
         let now = web::now();
         match result {
             Ok(f) => {
@@ -229,6 +253,32 @@ pub(super) async fn run(weak: Weak<Inner>) {
     }
 }
 
+/// A first page fetched again, followed by the records of the last list that come after it
+/// (`CallLogPage::kept_after`), read when `read` as a whole answer's are.
+async fn with_kept(mut f: Fetched, kept: &JsValue, rest_at: f64, read: bool) -> Fetched {
+    let page = f.records.items().unwrap_or_default();
+    let rest = CallLogPage::kept_after(&page, kept.items().unwrap_or_default());
+    let records = js_sys::Array::new();
+    for r in page.iter().chain(&rest) {
+        records.push(r);
+    }
+    if read {
+        // A page's worth a task, as the pages of a whole fetch are read.
+        for chunk in rest.chunks(1000) {
+            web::sleep(0.0).await;
+            let (mut calls, skipped) = read_records(chunk);
+            f.calls.append(&mut calls);
+            f.skipped += skipped;
+        }
+    }
+    Fetched {
+        records: records.into(),
+        more: false,
+        rest_at: Some(rest_at),
+        ..f
+    }
+}
+
 /// Hands an answer to every widget: its records (and this widget's reading of them), and the list's time. `more`:
 /// the first page of a list's first answer, the fetch still going on.
 fn publish(inner: &Rc<Inner>, scope: Scope, own: bool, f: Fetched, more: bool) {
@@ -254,5 +304,6 @@ fn publish(inner: &Rc<Inner>, scope: Scope, own: bool, f: Fetched, more: bool) {
         l.server_now = f.server_now;
         l.failure = None;
         l.more = more;
+        l.rest_at = f.rest_at;
     });
 }

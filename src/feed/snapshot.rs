@@ -39,6 +39,23 @@ pub struct List {
     /// `at` is the first page of a list's first fetch, the other pages still coming (an admin's 5 000 calls come in
     /// five pages: the first thousand show while the rest load).
     pub more: bool,
+    /// When the records after the first page were fetched, when only the first page was fetched since (push asked
+    /// for the newest calls); `None` when the whole list is as of `at`.
+    pub rest_at: Option<f64>,
+}
+
+impl List {
+    /// When the oldest of its records were fetched: push's word on a call counts over the list's when newer.
+    pub fn records_at(&self) -> Option<f64> {
+        self.rest_at.or(self.at)
+    }
+
+    /// Whether a fetch push asked for may fetch the first page alone, keeping the rest: the list is whole, and its
+    /// oldest records are less than `max_age_ms` old (so every page is still fetched at the safety poll's pace,
+    /// however often push asks).
+    pub fn first_page_will_do(&self, now: f64, max_age_ms: f64) -> bool {
+        !self.more && self.records_at().is_some_and(|t| now - t < max_age_ms)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -108,6 +125,7 @@ impl Snapshot {
                     server_now: None,
                     failure: None,
                     more: false,
+                    rest_at: None,
                 });
                 self.lists.len() - 1
             }
@@ -235,6 +253,24 @@ mod tests {
         l.server_now = Some(at + 5.0);
         l.failure = None;
         s
+    }
+
+    #[test]
+    fn push_fetches_the_first_page_alone_while_the_rest_is_under_a_minute_old() {
+        let mut s = Snapshot::default();
+        let l = s.list_mut(Scope::Account);
+        assert!(!l.first_page_will_do(0.0, 60_000.0), "no list yet");
+        l.at = Some(1_000.0);
+        l.more = true;
+        assert!(!l.first_page_will_do(2_000.0, 60_000.0), "still loading");
+        l.more = false;
+        assert!(l.first_page_will_do(60_999.0, 60_000.0));
+        // The first page fetched again at 50 s: the rest is still as of 1 s, and a minute on, every page is due.
+        l.at = Some(50_000.0);
+        l.rest_at = Some(1_000.0);
+        assert_eq!(l.records_at(), Some(1_000.0));
+        assert!(l.first_page_will_do(60_999.0, 60_000.0));
+        assert!(!l.first_page_will_do(61_000.0, 60_000.0));
     }
 
     #[test]
