@@ -194,6 +194,8 @@ pub(super) async fn run(weak: Weak<Inner>) {
             (first, kept)
         };
         inner.push_asked.set(false);
+        // With pages kept, each widget reads the whole list from the records.
+        let own = own && kept.is_none();
         let first_page = |f: Fetched| publish(&inner, scope, own, f, true);
         let result = fetch(
             &inner,
@@ -205,7 +207,7 @@ pub(super) async fn run(weak: Weak<Inner>) {
         )
         .await;
         let result = match (result, kept) {
-            (Ok(f), Some((kept, rest_at))) if f.more => Ok(with_kept(f, &kept, rest_at, own).await),
+            (Ok(f), Some((kept, rest_at))) if f.more => Ok(with_kept(f, &kept, rest_at)),
             (r, _) => r,
         };
         let now = web::now();
@@ -254,25 +256,18 @@ pub(super) async fn run(weak: Weak<Inner>) {
 }
 
 /// A first page fetched again, followed by the records of the last list that come after it
-/// (`CallLogPage::kept_after`), read when `read` as a whole answer's are.
-async fn with_kept(mut f: Fetched, kept: &JsValue, rest_at: f64, read: bool) -> Fetched {
+/// (`CallLogPage::kept_after`). Unread: each widget reads the whole list from the records.
+fn with_kept(f: Fetched, kept: &JsValue, rest_at: f64) -> Fetched {
     let page = f.records.items().unwrap_or_default();
     let rest = CallLogPage::kept_after(&page, kept.items().unwrap_or_default());
     let records = js_sys::Array::new();
     for r in page.iter().chain(&rest) {
         records.push(r);
     }
-    if read {
-        // A page's worth a task, as the pages of a whole fetch are read.
-        for chunk in rest.chunks(1000) {
-            web::sleep(0.0).await;
-            let (mut calls, skipped) = read_records(chunk);
-            f.calls.append(&mut calls);
-            f.skipped += skipped;
-        }
-    }
     Fetched {
         records: records.into(),
+        calls: vec![],
+        skipped: 0,
         more: false,
         rest_at: Some(rest_at),
         ..f
