@@ -139,7 +139,7 @@ impl Target for Records {
         };
         // The same records as a first page fetched again, kept after itself: each kept at most once.
         if let Ok((items, _)) = CallLogPage::items(&v) {
-            let kept = CallLogPage::kept_after(&items, items.clone());
+            let kept = CallLogPage::kept_after(&items, items.clone()).unwrap_or_default();
             if kept.len() > items.len() {
                 return Err("more records kept than there were".into());
             }

@@ -322,21 +322,26 @@ impl CallLogPage {
     /// started since is on the new first page. A kept record the new page also lists is dropped (the page's copy
     /// is newer), and so is one that started after the page's oldest call yet is not on it (it left the list);
     /// one that started no later stays, newer calls having pushed it down. A record without a readable start time
-    /// stays, as it would have in the whole list.
-    pub fn kept_after<J: Json>(page: &[J], kept: Vec<J>) -> Vec<J> {
+    /// stays, as it would have in the whole list. `None` when no kept record is on the page: more calls started
+    /// since than a page holds, and those between the page and the kept ones are on no page fetched.
+    pub fn kept_after<J: Json>(page: &[J], kept: Vec<J>) -> Option<Vec<J>> {
         let start = |r: &J| r.str_at("startTime").and_then(|t| parse_rfc3339(&t));
         let oldest = page.iter().filter_map(start).fold(f64::INFINITY, f64::min);
         // Sorted once: 1 000 ids on a page against 4 000 kept records.
         let mut ids: Vec<String> = page.iter().filter_map(|r| r.str_at("id")).collect();
         ids.sort_unstable();
-        kept.into_iter()
+        let mut met = kept.is_empty();
+        let rest = kept
+            .into_iter()
             .filter(|r| {
                 let listed = r
                     .str_at("id")
                     .is_some_and(|id| ids.binary_search(&id).is_ok());
+                met |= listed;
                 !listed && start(r).is_none_or(|s| s <= oldest)
             })
-            .collect()
+            .collect();
+        met.then_some(rest)
     }
 }
 
@@ -650,24 +655,37 @@ pub mod tests {
                 r#"{{"id":"{id}","startTime":"2026-11-28T10:{min:02}:00Z","direction":"Inbound"}}"#
             ))
         };
-        let ids =
-            |v: Vec<Value>| -> Vec<String> { v.iter().filter_map(|r| r.str_at("id")).collect() };
+        let ids = |v: Option<Vec<Value>>| -> Vec<String> {
+            v.unwrap().iter().filter_map(|r| r.str_at("id")).collect()
+        };
         // The last whole list, newest first: a page of 3 (e, d, c), then b, a.
-        let kept = vec![rec("c", 30), rec("b", 20), rec("a", 10)];
-        // Since then: f started, d left the list (ended long ago), and c and b were pushed down a page.
+        let kept = vec![
+            rec("e", 40),
+            rec("d", 35),
+            rec("c", 30),
+            rec("b", 20),
+            rec("a", 10),
+        ];
+        // Since then: f started, d left the list (ended long ago), and c was pushed down a page.
         let page = vec![rec("f", 50), rec("e", 40), rec("c", 30)];
-        let mut rest = kept.clone();
-        rest.insert(0, rec("d", 35));
-        assert_eq!(ids(CallLogPage::kept_after(&page, rest)), ["b", "a"]);
+        assert_eq!(
+            ids(CallLogPage::kept_after(&page, kept.clone())),
+            ["b", "a"]
+        );
         // A record the page also lists is the page's; one without a start time stays, as it would have.
         let odd = vec![json(r#"{"id":"x"}"#), rec("e", 40), rec("a", 10)];
         assert_eq!(ids(CallLogPage::kept_after(&page, odd)), ["x", "a"]);
-        // Ties with the page's oldest stay (the next page starts with them); an empty page keeps everything.
+        // Ties with the page's oldest stay (the next page starts with them).
+        let tie = vec![rec("c", 30), rec("g", 30)];
+        assert_eq!(ids(CallLogPage::kept_after(&page, tie)), ["g"]);
+        // Nothing kept: the page is all there is to go on.
         assert_eq!(
-            ids(CallLogPage::kept_after(&page, vec![rec("g", 30)])),
-            ["g"]
+            ids(CallLogPage::kept_after(&page, vec![])),
+            Vec::<String>::new()
         );
-        assert_eq!(ids(CallLogPage::kept_after(&[], kept)), ["c", "b", "a"]);
+        // A page of calls all newer than every kept one: what started between is on the pages not fetched.
+        let newer = vec![rec("i", 59), rec("h", 58), rec("g", 57)];
+        assert_eq!(CallLogPage::kept_after(&newer, kept), None);
     }
 
     #[test]

@@ -207,7 +207,11 @@ pub(super) async fn run(weak: Weak<Inner>) {
         )
         .await;
         let result = match (result, kept) {
-            (Ok(f), Some((kept, rest_at))) if f.more => Ok(with_kept(f, &kept, rest_at)),
+            (Ok(f), Some((kept, rest_at))) if f.more => match with_kept(f, &kept, rest_at) {
+                Some(f) => Ok(f),
+                // More calls started than a page holds: every page after all.
+                None => fetch(&inner, scope, plan.page_size, MAX_PAGES, own, None).await,
+            },
             (r, _) => r,
         };
         let now = web::now();
@@ -256,22 +260,23 @@ pub(super) async fn run(weak: Weak<Inner>) {
 }
 
 /// A first page fetched again, followed by the records of the last list that come after it
-/// (`CallLogPage::kept_after`). Unread: each widget reads the whole list from the records.
-fn with_kept(f: Fetched, kept: &JsValue, rest_at: f64) -> Fetched {
+/// (`CallLogPage::kept_after`; `None` when they do not meet). Unread: each widget reads the whole list from the
+/// records.
+fn with_kept(f: Fetched, kept: &JsValue, rest_at: f64) -> Option<Fetched> {
     let page = f.records.items().unwrap_or_default();
-    let rest = CallLogPage::kept_after(&page, kept.items().unwrap_or_default());
+    let rest = CallLogPage::kept_after(&page, kept.items().unwrap_or_default())?;
     let records = js_sys::Array::new();
     for r in page.iter().chain(&rest) {
         records.push(r);
     }
-    Fetched {
+    Some(Fetched {
         records: records.into(),
         calls: vec![],
         skipped: 0,
         more: false,
         rest_at: Some(rest_at),
         ..f
-    }
+    })
 }
 
 /// Hands an answer to every widget: its records (and this widget's reading of them), and the list's time. `more`:
