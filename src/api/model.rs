@@ -322,15 +322,16 @@ impl CallLogPage {
     /// started since is on the new first page. A kept record the new page also lists is dropped (the page's copy
     /// is newer), and so is one that started after the page's oldest call yet is not on it (it left the list);
     /// one that started no later stays, newer calls having pushed it down. A record without a readable start time
-    /// stays, as it would have in the whole list. `None` when no kept record is on the page: more calls started
-    /// since than a page holds, and those between the page and the kept ones are on no page fetched.
+    /// stays, as it would have in the whole list. `None` when no kept record is on the page (none kept
+    /// included): the page is full, more calls started since than it holds, and those between it and the kept ones
+    /// are on no page fetched.
     pub fn kept_after<J: Json>(page: &[J], kept: Vec<J>) -> Option<Vec<J>> {
         let start = |r: &J| r.str_at("startTime").and_then(|t| parse_rfc3339(&t));
         let oldest = page.iter().filter_map(start).fold(f64::INFINITY, f64::min);
         // Sorted once: 1 000 ids on a page against 4 000 kept records.
         let mut ids: Vec<String> = page.iter().filter_map(|r| r.str_at("id")).collect();
         ids.sort_unstable();
-        let mut met = kept.is_empty();
+        let mut met = false;
         let rest = kept
             .into_iter()
             .filter(|r| {
@@ -678,14 +679,11 @@ pub mod tests {
         // Ties with the page's oldest stay (the next page starts with them).
         let tie = vec![rec("c", 30), rec("g", 30)];
         assert_eq!(ids(CallLogPage::kept_after(&page, tie)), ["g"]);
-        // Nothing kept: the page is all there is to go on.
-        assert_eq!(
-            ids(CallLogPage::kept_after(&page, vec![])),
-            Vec::<String>::new()
-        );
-        // A page of calls all newer than every kept one: what started between is on the pages not fetched.
+        // A page of calls all newer than every kept one, or nothing kept (the list was empty or short, and now
+        // has more pages): what started between is on the pages not fetched.
         let newer = vec![rec("i", 59), rec("h", 58), rec("g", 57)];
         assert_eq!(CallLogPage::kept_after(&newer, kept), None);
+        assert_eq!(CallLogPage::kept_after(&page, vec![]), None);
     }
 
     #[test]
