@@ -230,7 +230,7 @@ fn serde_types_read_and_write_plain_js_values() {
     use rc_active_calls::config::{MountConfig, Setting};
     use rc_active_calls::embed::host::to_js;
     use rc_active_calls::embed::payload::{ContactOut, HostEvent};
-    use rc_active_calls::feed::channel::{Envelope, Message};
+    use rc_active_calls::feed::channel::{Envelope, Message, VERSION};
     use rc_active_calls::feed::frames::{self, Event, Frame};
     use wasm_bindgen::JsValue;
 
@@ -276,7 +276,7 @@ fn serde_types_read_and_write_plain_js_values() {
     );
     assert_eq!(p.active_calls.map(|c| c.len()), Some(2));
     // A tab's message is written by position (feed::wire): `[v, from, message]`.
-    let tab = json::parse(r#"[3,"t2",[3,5,true]]"#).unwrap();
+    let tab = json::parse(&format!(r#"[{VERSION},"t2",[3,5,true]]"#)).unwrap();
     assert_eq!(
         Envelope::read(tab).map(|e| e.message),
         Some(Message::Heartbeat {
@@ -285,13 +285,15 @@ fn serde_types_read_and_write_plain_js_values() {
         })
     );
     for other in [
-        r#"[9,"t",[3,1,false]]"#,
-        r#"{"v":3,"from":"t","message":{"heartbeat":{"term":1,"hidden":false}}}"#,
-        r#"[3,"t",[3,1.5,false]]"#,
-        r#"[3,"t",[99]]"#,
+        r#"[9,"t",[3,1,false]]"#.to_string(),
+        format!(
+            r#"{{"v":{VERSION},"from":"t","message":{{"heartbeat":{{"term":1,"hidden":false}}}}}}"#
+        ),
+        format!(r#"[{VERSION},"t",[3,1.5,false]]"#),
+        format!(r#"[{VERSION},"t",[99]]"#),
     ] {
         assert!(
-            Envelope::read(json::parse(other).unwrap()).is_none(),
+            Envelope::read(json::parse(&other).unwrap()).is_none(),
             "{other}"
         );
     }
@@ -306,7 +308,7 @@ fn serde_types_read_and_write_plain_js_values() {
     let wire: JsValue = sent.write().unwrap();
     assert_eq!(
         js_sys::JSON::stringify(&wire).unwrap().as_string().unwrap(),
-        r#"[3,"t3",[5,4,"t4"]]"#
+        format!(r#"[{VERSION},"t3",[5,4,"t4"]]"#)
     );
     assert_eq!(Envelope::read(wire), Some(sent));
 

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may stop at the first surprise
 
 use futures_util::future::{select, Either};
-use rc_active_calls::feed::channel::{Envelope, Message, TabCommand};
+use rc_active_calls::feed::channel::{Envelope, Message, TabCommand, VERSION};
 use rc_active_calls::feed::tabs::{lead, Channel, Said, Unavailable};
 use rc_active_calls::web;
 use std::cell::RefCell;
@@ -108,11 +108,11 @@ async fn tabs_hear_each_other_and_ignore_what_is_not_a_message() {
     let raw = web_sys::BroadcastChannel::new("rc-test:channel").unwrap();
     raw.post_message(&"junk".into()).unwrap();
     for other in [
-        r#"{"v":3,"from":"x","message":"bye"}"#,
-        r#"[1,"x",2]"#,
-        r#"[3,"x",[42]]"#,
+        format!(r#"{{"v":{VERSION},"from":"x","message":"bye"}}"#),
+        r#"[1,"x",2]"#.to_string(),
+        format!(r#"[{VERSION},"x",[42]]"#),
     ] {
-        raw.post_message(&rc_active_calls::api::json::parse(other).unwrap())
+        raw.post_message(&rc_active_calls::api::json::parse(&other).unwrap())
             .unwrap();
     }
     let sent = Envelope::new(
@@ -147,15 +147,16 @@ async fn another_builds_messages_are_told_apart() {
         })
     };
     let raw = web_sys::BroadcastChannel::new("rc-test:builds").unwrap();
+    let newer = VERSION + 1;
     for text in [
-        r#"{"v":1,"from":"old","message":{"heartbeat":{"term":4,"hidden":false}}}"#,
-        r#"[4,"new",[3,5,false]]"#,
-        r#"[3,"t",[99]]"#,
-        r#"{"from":"x"}"#,
-        r#""junk""#,
-        r#"[]"#,
+        r#"{"v":1,"from":"old","message":{"heartbeat":{"term":4,"hidden":false}}}"#.to_string(),
+        format!(r#"[{newer},"new",[3,5,false]]"#),
+        format!(r#"[{VERSION},"t",[99]]"#),
+        r#"{"from":"x"}"#.to_string(),
+        r#""junk""#.to_string(),
+        r#"[]"#.to_string(),
     ] {
-        raw.post_message(&rc_active_calls::api::json::parse(text).unwrap())
+        raw.post_message(&rc_active_calls::api::json::parse(&text).unwrap())
             .unwrap();
     }
     let sent = Envelope::new("tab-a", Message::Bye);
@@ -167,7 +168,7 @@ async fn another_builds_messages_are_told_apart() {
         web::sleep(25.0).await;
     }
     web::sleep(50.0).await;
-    assert_eq!(*others.borrow(), vec![1.0, 4.0]);
+    assert_eq!(*others.borrow(), vec![1.0, f64::from(newer)]);
     assert_eq!(*mine.borrow(), vec![sent]);
     raw.close();
 }
