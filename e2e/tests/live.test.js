@@ -256,12 +256,12 @@ test('push fetches the first page alone, keeping the pages after it', async () =
   assert.deepEqual(pagesOf(await requests()), ['1', '1']);
   assert.equal(await row(page, 'OLD RINGER').count(), 1);
 
-  // More calls at once than a page holds: the first page meets none of the kept ones, so every page is fetched
-  // (nine requests within the minute, under the Heavy budget's ten).
+  // More calls at once than a page holds: the first page meets none of the kept ones, so the other pages are
+  // fetched too (eight requests within the minute, under the Heavy budget's ten).
   await control('/sandbox/requests', undefined, 'DELETE');
   await control('/sandbox/calls', { extension: '102', count: 25, answered: true, from: { name: 'Rush Caller' } });
   await rows(52);
-  assert.deepEqual(pagesOf(await requests()).slice(0, 4), ['1', '1', '2', '3']);
+  assert.deepEqual(pagesOf(await requests()).slice(0, 3), ['1', '2', '3']);
   assertClean(s);
   await s.context.close();
 });

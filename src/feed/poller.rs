@@ -16,7 +16,7 @@ use crate::format::CallView;
 use crate::poll::{After, Decision};
 use crate::web;
 use std::rc::{Rc, Weak};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// While push is live, a slow poll still catches anything it missed.
 pub const SAFETY_POLL_SECONDS: u32 = 60;
@@ -61,7 +61,8 @@ pub(super) fn read_records(items: &[JsValue]) -> (Vec<CallView>, u32) {
 
 /// Fetches `scope`'s list, up to `pages` pages, reading it as it comes when `read` (this widget shows that scope).
 /// Each request is counted against the budget (and the count saved for the next leader) before it is sent;
-/// `first_page`, when given, gets the first page's answer when more pages follow.
+/// `first_page`, when given, gets the first page's answer when more pages follow; `after`, when given, is that
+/// first page already fetched.
 pub(super) async fn fetch(
     inner: &Inner,
     scope: Scope,
@@ -69,11 +70,13 @@ pub(super) async fn fetch(
     pages: u32,
     read: bool,
     first_page: Option<&dyn Fn(Fetched)>,
+    after: Option<Fetched>,
 ) -> Result<Fetched, ApiError> {
-    let records = js_sys::Array::new();
-    let (mut calls, mut skipped) = (vec![], 0);
+    let (records, mut calls, mut skipped, mut page) = match after {
+        Some(f) => (f.records.unchecked_into(), f.calls, f.skipped, 2),
+        None => (js_sys::Array::new(), vec![], 0, 1),
+    };
     let (session, sched) = (&inner.session, &inner.sched);
-    let mut page = 1;
     loop {
         if page > 1 {
             loop {
@@ -204,13 +207,14 @@ pub(super) async fn run(weak: Weak<Inner>) {
             if kept.is_some() { 1 } else { MAX_PAGES },
             own,
             first.then_some(&first_page as &dyn Fn(Fetched)),
+            None,
         )
         .await;
         let result = match (result, kept) {
             (Ok(f), Some((kept, rest_at))) if f.more => match with_kept(f, &kept, rest_at) {
-                Some(f) => Ok(f),
-                // More calls started than a page holds: every page after all.
-                None => fetch(&inner, scope, plan.page_size, MAX_PAGES, own, None).await,
+                Ok(f) => Ok(f),
+                // More calls started than a page holds: the other pages too.
+                Err(f) => fetch(&inner, scope, plan.page_size, MAX_PAGES, own, None, Some(f)).await,
             },
             (r, _) => r,
         };
@@ -260,16 +264,18 @@ pub(super) async fn run(weak: Weak<Inner>) {
 }
 
 /// A first page fetched again, followed by the records of the last list that come after it
-/// (`CallLogPage::kept_after`; `None` when they do not meet). Unread: each widget reads the whole list from the
-/// records.
-fn with_kept(f: Fetched, kept: &JsValue, rest_at: f64) -> Option<Fetched> {
+/// (`CallLogPage::kept_after`; the page back when they do not meet). Unread: each widget reads the whole list from
+/// the records.
+fn with_kept(f: Fetched, kept: &JsValue, rest_at: f64) -> Result<Fetched, Fetched> {
     let page = f.records.items().unwrap_or_default();
-    let rest = CallLogPage::kept_after(&page, kept.items().unwrap_or_default())?;
+    let Some(rest) = CallLogPage::kept_after(&page, kept.items().unwrap_or_default()) else {
+        return Err(f);
+    };
     let records = js_sys::Array::new();
     for r in page.iter().chain(&rest) {
         records.push(r);
     }
-    Some(Fetched {
+    Ok(Fetched {
         records: records.into(),
         calls: vec![],
         skipped: 0,
