@@ -13,10 +13,7 @@ const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Mat
 const env = await startAll();
 try {
   const t = await tabs(env.browser, n, { live }, {});
-  await control('/sandbox/settings', { activeCallsLagSecs: 5 });
-  if (live !== 'off') {
-    for (const p of t.pages) await p.locator('.rcac-status').getByText('Live', { exact: true }).waitFor({ timeout: 10000 });
-  }
+  // Listed before active-calls lags, so they are listed at once.
   if (listed) {
     await control('/sandbox/calls', { extension: '102', count: listed, answered: true, startedSecsAgo: 60, from: { name: 'Listed Caller' } });
     for (const p of t.pages) {
@@ -26,6 +23,10 @@ try {
       await until(async () => (await rows()) > listed, 60000, `${listed} calls listed`);
     }
     await sleep(3000);
+  }
+  await control('/sandbox/settings', { activeCallsLagSecs: 5 });
+  if (live !== 'off') {
+    for (const p of t.pages) await p.locator('.rcac-status').getByText('Live', { exact: true }).waitFor({ timeout: 10000 });
   }
   // Long tasks in every tab while the calls come and go.
   for (const p of t.pages) {
