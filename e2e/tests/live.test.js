@@ -219,7 +219,7 @@ test('an admin showing company calls: the account-wide filter too, and another e
 
 // Active-calls lists the newest calls first, so what push asks for is on the first page: a list of two pages is
 // fetched whole once, then push's fetches ask for page 1 alone and keep the rest (the Heavy budget's ten a minute
-// go twice as far). An admin's call on page 3 that push saw answered stays answered over its older record.
+// go twice as far). An admin's call on the last page that push saw answered stays answered over its older record.
 test('push fetches the first page alone, keeping the pages after it', async () => {
   const s = await freshPage(env.browser);
   const { page } = s;
