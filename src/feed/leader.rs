@@ -18,7 +18,7 @@ use super::reconcile::Reconciler;
 use super::reconnect::Reconnects;
 use super::signing::{self, Work};
 use super::snapshot::Push;
-use super::snapshot::{changes, Auth, Change, Snapshot};
+use super::snapshot::{changes, Auth, Change, List, Snapshot};
 use super::tabs::{lead, Channel, Leadership, Said};
 use crate::api::json;
 use crate::api::json::{Json, Source};
@@ -786,10 +786,9 @@ impl Inner {
                 .map(|(_, r)| r.clone());
             let list = core.snapshot.list(scope);
             // The answer's time (its reading's key), and how old its records are (push's newer word counts).
-            let at = |t: Option<f64>| t.unwrap_or(0.0);
             let times = (
-                at(list.and_then(|l| l.at)),
-                at(list.and_then(|l| l.records_at())),
+                list.and_then(|l| l.at).unwrap_or(0.0),
+                list.and_then(List::records_at).unwrap_or(0.0),
             );
             let me = match &core.snapshot.auth {
                 Auth::SignedIn { user } => Some(user.clone()),

@@ -175,8 +175,7 @@ pub(super) async fn run(weak: Weak<Inner>) {
             return;
         }
         inner.update(|s| s.busy = true);
-        let own = inner.core.borrow().needs.scope == scope;
-        let (first, kept) = {
+        let (first, kept, own) = {
             let core = inner.core.borrow();
             let list = core.snapshot.list(scope);
             // Push asked for the newest calls, and they are on the first page: that page alone, the rest kept
@@ -194,11 +193,12 @@ pub(super) async fn run(weak: Weak<Inner>) {
             // A list's first fetch shows its first page at once: an admin's 5 000 calls are five requests, and the
             // first thousand need not wait for the other four (nor, at the Heavy pace, for a minute).
             let first = list.is_none_or(|l| l.at.is_none() || l.more);
-            (first, kept)
+            // This widget's list is read as it comes, unless pages are kept: each widget then reads the whole list
+            // from the records.
+            let own = core.needs.scope == scope && kept.is_none();
+            (first, kept, own)
         };
         inner.push_asked.set(false);
-        // With pages kept, each widget reads the whole list from the records.
-        let own = own && kept.is_none();
         let first_page = |f: Fetched| publish(&inner, scope, own, f, true);
         let result = fetch(
             &inner,
@@ -264,8 +264,8 @@ pub(super) async fn run(weak: Weak<Inner>) {
 }
 
 /// A first page fetched again, followed by the records of the last list that come after it
-/// (`CallLogPage::kept_after`; the page back when they do not meet). Unread: each widget reads the whole list from
-/// the records.
+/// (`CallLogPage::kept_after`; the page back when they do not meet). The page was fetched unread: each widget
+/// reads the whole list from the records.
 fn with_kept(f: Fetched, kept: &JsValue, rest_at: f64) -> Result<Fetched, Fetched> {
     let page = f.records.items().unwrap_or_default();
     let Some(rest) = CallLogPage::kept_after(&page, kept.items().unwrap_or_default()) else {
@@ -277,8 +277,6 @@ fn with_kept(f: Fetched, kept: &JsValue, rest_at: f64) -> Result<Fetched, Fetche
     }
     Ok(Fetched {
         records: records.into(),
-        calls: vec![],
-        skipped: 0,
         more: false,
         rest_at: Some(rest_at),
         ..f
