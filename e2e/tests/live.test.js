@@ -220,7 +220,7 @@ test('an admin showing company calls: the account-wide filter too, and another e
 // Active-calls lists the newest calls first, so what push asks for is on the first page: a list of two pages is
 // fetched whole once, then push's fetches ask for page 1 alone and keep the rest (the Heavy budget's ten a minute
 // go twice as far). An admin's call on the last page that push saw answered stays answered over its older record.
-test('push fetches the first page alone, keeping the pages after it', async () => {
+test('push fetches the first page alone, keeping the pages after it, in every tab', async () => {
   const s = await freshPage(env.browser);
   const { page } = s;
   await control('/sandbox/calls', { extension: '102', count: 25, answered: true, startedSecsAgo: 60, from: { name: 'Bench Caller' } });
@@ -233,6 +233,13 @@ test('push fetches the first page alone, keeping the pages after it', async () =
   const table = page.getByRole('table', { name: 'Active calls in the account' });
   const rows = async (n) => until(async () => (await table.locator('tr.rcac-row').count()) === n, 5000, `${n} rows`);
   await rows(26);
+  // A second tab follows: its list is the leader's records, read there (the kept ones from its last reading).
+  const follower = await s.context.newPage();
+  await follower.goto(widgetUrl({ scope: 'account', pageSize: 20, pollSeconds: 6 }));
+  const followed = follower.getByRole('table', { name: 'Active calls in the account' });
+  const followerRows = async (n) =>
+    until(async () => (await followed.locator('tr.rcac-row').count()) === n, 5000, `${n} rows in the follower`);
+  await followerRows(26);
   // Once subscribed, push asks for the list again (calls may have started meanwhile): its first page alone.
   const pagesOf = (log) => polls(log).map((q) => /page=(\d+)/.exec(q.query)?.[1]);
   await until(async () => pagesOf(await requests()).length === 3, 5000, 'the fetch once subscribed');
@@ -247,6 +254,8 @@ test('push fetches the first page alone, keeping the pages after it', async () =
   await sleep(1000);
   assert.match(await old.innerText(), /Connected/, 'push\'s word over the kept record\'s');
   await rows(26);
+  await followerRows(26);
+  assert.match(await row(follower, 'OLD RINGER').innerText(), /Connected/, 'the kept call in the follower');
 
   await control('/sandbox/calls', { extension: '102', from: { name: 'NEWEST CALLER' } });
   await row(page, 'NEWEST CALLER').getByText('Ringing').waitFor({ timeout: 2000 });
@@ -255,6 +264,12 @@ test('push fetches the first page alone, keeping the pages after it', async () =
   await rows(27);
   assert.deepEqual(pagesOf(await requests()), ['1', '1']);
   assert.equal(await row(page, 'OLD RINGER').count(), 1);
+  // The follower shows what the leader shows, row for row.
+  await followerRows(27);
+  // Durations aside: each tab's clock ticks on its own.
+  const texts = async (p) => (await p.getByRole('table').locator('tr.rcac-row').allInnerTexts())
+    .map((t) => t.replace(/\d+(:\d\d)+|\d+ min/g, '…'));
+  assert.deepEqual(await texts(follower), await texts(page));
 
   // More calls at once than a page holds: the first page meets none of the kept ones, so the other pages are
   // fetched too (eight requests within the minute, under the Heavy budget's ten).

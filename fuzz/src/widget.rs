@@ -14,6 +14,7 @@ use rc_active_calls::embed::events::Observer;
 use rc_active_calls::embed::payload;
 use rc_active_calls::feed::channel::Envelope;
 use rc_active_calls::feed::frames::{self, Event, Frame};
+use rc_active_calls::feed::reading;
 use rc_active_calls::feed::reconcile::{apply, Reconciler};
 use rc_active_calls::format::{self, CallView};
 use rc_active_calls::state::{Action, State, User};
@@ -147,6 +148,16 @@ impl Target for Records {
                 .any(|r| r.str_at("id").is_some_and(|id| ids.contains(&id)))
             {
                 return Err("a record the page lists kept after it".into());
+            }
+            // The first half as a page fetched again, the rest kept from these records: the kept views taken from
+            // their reading are what reading them gives.
+            let page = &items[..items.len() / 2];
+            if let Some(rest) = CallLogPage::kept_after(page, items.clone()) {
+                let merged: Vec<_> = page.iter().chain(&rest).cloned().collect();
+                let (before, _) = reading::read(&items);
+                if reading::read_merged(&merged, page.len(), &before) != reading::read(&merged) {
+                    return Err("kept records' views differ from their reading".into());
+                }
             }
         }
         let unreadable = page.unreadable;

@@ -1,5 +1,5 @@
 //! Messages between the tabs of one browser, over a BroadcastChannel per sharing key, written by position
-//! (`feed::wire`): `[v, from, message]`, a heartbeat `[3, "tab-2", [3, term, hidden]]` (version 3, variant 3).
+//! (`feed::wire`): `[v, from, message]`, a heartbeat `[5, "tab-2", [3, term, hidden]]` (version 5, variant 3).
 //! Versioned: a tab ignores a message of another version (a tab still running an older or newer build), as it
 //! ignores a kind it does not know or a message with a field of the wrong type. Only tabs of this site (the same
 //! storage partition) hear them.
@@ -10,7 +10,7 @@ use crate::feed::snapshot::Snapshot;
 use serde::{Deserialize, Serialize};
 
 /// The version of this message set. Bump it when a message type changes at all: fields travel by position.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// What a follower asks of the leader.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -143,7 +143,7 @@ mod tests {
                 command: TabCommand::SignOut,
             },
         );
-        assert_eq!(command.write::<Value>(), Some(json!([4, "t", [4, 1]])));
+        assert_eq!(command.write::<Value>(), Some(json!([5, "t", [4, 1]])));
         let heartbeat = Envelope::new(
             "t",
             Message::Heartbeat {
@@ -153,25 +153,25 @@ mod tests {
         );
         assert_eq!(
             heartbeat.write::<Value>(),
-            Some(json!([4, "t", [3, 3, true]]))
+            Some(json!([5, "t", [3, 3, true]]))
         );
     }
 
     #[test]
     fn other_versions_unknown_kinds_and_bad_fields_are_ignored() {
         for bad in [
-            json!([3, "t", [3, 1, false]]),
-            json!([5, "t", [3, 1, false]]),
-            json!({"v": 4, "from": "t", "message": {"heartbeat": {"term": 1, "hidden": false}}}),
-            json!([4, null, [3, 1, false]]),
-            json!([4, "t", [42, {"x": 1}]]),
-            json!([4, "t", [3, "soon", false]]),
-            json!([4, "t", [3, -1, false]]),
-            json!([4, "t", [1, [7, true, 6, 1]]]),
-            json!([4, "t", [4, 9]]),
-            json!([4, "t", "bye"]),
-            json!([4, "t"]),
-            json!(["4", "t", 2]),
+            json!([4, "t", [3, 1, false]]),
+            json!([6, "t", [3, 1, false]]),
+            json!({"v": 5, "from": "t", "message": {"heartbeat": {"term": 1, "hidden": false}}}),
+            json!([5, null, [3, 1, false]]),
+            json!([5, "t", [42, {"x": 1}]]),
+            json!([5, "t", [3, "soon", false]]),
+            json!([5, "t", [3, -1, false]]),
+            json!([5, "t", [1, [7, true, 6, 1]]]),
+            json!([5, "t", [4, 9]]),
+            json!([5, "t", "bye"]),
+            json!([5, "t"]),
+            json!(["5", "t", 2]),
             json!([1, 2]),
             json!("hello"),
             json!(null),
@@ -180,7 +180,7 @@ mod tests {
         }
         // Items past those this version knows are let be.
         assert_eq!(
-            read(json!([4, "t", [3, 2, false, "x"], 99])),
+            read(json!([5, "t", [3, 2, false, "x"], 99])),
             Some(Envelope::new(
                 "t",
                 Message::Heartbeat {

@@ -14,6 +14,7 @@ use super::protocol::{
     self, Heard, Needs, OtherBuilds, Participants, Reaction, Watchdog, HANDOVER_MS, NEEDS_EVERY_MS,
 };
 use super::push;
+use super::reading;
 use super::reconcile::Reconciler;
 use super::reconnect::Reconnects;
 use super::signing::{self, Work};
@@ -86,7 +87,8 @@ pub(super) struct Core {
     pub(super) snapshot: Snapshot,
     /// The records of each scope's last answer (a JS array each), beside the snapshot.
     pub(super) records: Vec<(Scope, JsValue)>,
-    /// Those answers as read: by the leading widget as their pages came, else by `deliver` when first shown.
+    /// Those answers as read: by the leading widget as their pages came, else by `deliver` when first shown; records
+    /// kept from the answer before take their views from its reading (`reading::read_merged`).
     pub(super) read: Vec<Read>,
     /// What this widget has rendered.
     shown: Snapshot,
@@ -652,9 +654,9 @@ impl Inner {
             let r = js_sys::Reflect::get(&records, &l.scope.as_str().into()).unwrap_or_default();
             if js_sys::Array::is_array(&r) {
                 core.records.retain(|(s, _)| *s != l.scope);
+                // The reading stays: it is of the list answered at its `at`, which a list of records kept from it
+                // names (`deliver`).
                 core.records.push((l.scope, r));
-                // What this widget read while it led is of an older answer now.
-                core.read.retain(|read| read.scope != l.scope);
             }
         }
         if !snapshot.signed_in() {
@@ -774,7 +776,7 @@ impl Inner {
 
     /// This widget catches up with the snapshot: the reducer's actions for the step, records read here.
     fn deliver(&self) {
-        let (steps, records, overlay, (list_at, records_at), scope, me) = {
+        let (steps, records, overlay, (list_at, records_at, kept), scope, me) = {
             let mut core = self.core.borrow_mut();
             let scope = core.needs.scope;
             let steps = changes(&core.shown, &core.snapshot, scope);
@@ -785,10 +787,12 @@ impl Inner {
                 .find(|(s, _)| *s == scope)
                 .map(|(_, r)| r.clone());
             let list = core.snapshot.list(scope);
-            // The answer's time (its reading's key), and how old its records are (push's newer word counts).
+            // The answer's time (its reading's key), how old its records are (push's newer word counts), and which
+            // of them were kept from the list before.
             let times = (
                 list.and_then(|l| l.at).unwrap_or(0.0),
                 list.and_then(List::records_at).unwrap_or(0.0),
+                list.and_then(|l| l.kept),
             );
             let me = match &core.snapshot.auth {
                 Auth::SignedIn { user } => Some(user.clone()),
@@ -812,14 +816,23 @@ impl Inner {
                     more,
                 } => {
                     // The list's reading is kept: push's changes lay the overlay over it again without reading
-                    // the records anew (an admin's 5 000 took 40 ms in every tab at each event).
+                    // the records anew (an admin's 5 000 took 40 ms in every tab at each event), and a list of
+                    // records kept from the one before takes their views from its reading.
                     let (calls, skipped) = {
                         let mut core = self.core.borrow_mut();
                         let read = &mut core.read;
                         match read.iter().find(|r| r.scope == scope && r.at == list_at) {
                             Some(r) => (r.calls.clone(), r.skipped),
                             None => {
-                                let (calls, skipped) = read_calls(records.as_ref());
+                                let items =
+                                    records.as_ref().and_then(|r| r.items()).unwrap_or_default();
+                                let before = read.iter().find(|r| r.scope == scope);
+                                let (calls, skipped) = match (kept, before) {
+                                    (Some(k), Some(b)) if b.at == k.from => {
+                                        reading::read_merged(&items, k.fresh as usize, &b.calls)
+                                    }
+                                    _ => reading::read(&items),
+                                };
                                 read.retain(|r| r.scope != scope);
                                 read.push(Read {
                                     scope,
@@ -989,11 +1002,4 @@ impl Inner {
             web::store_set(Store::Browser, &self.budget_key, &text);
         }
     }
-}
-
-/// Reads one scope's records (a JS array) as the poller reads an answer's.
-fn read_calls(records: Option<&JsValue>) -> (Vec<CallView>, u32) {
-    records
-        .and_then(|r| r.items())
-        .map_or((vec![], 0), |items| poller::read_records(&items))
 }

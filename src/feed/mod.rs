@@ -1,7 +1,7 @@
 //! Where the calls come from: one feed serves every widget of a browser that shares a session (design.md, "one
 //! feed per browser"). `leader` runs it (the Web Lock and BroadcastChannel of `tabs`, the fetches of `poller`);
-//! `push` its WebSocket; `protocol`, `snapshot`, `reconcile` (push × polling) and `reconnect` are its pure
-//! decisions; `channel` and `frames` are the typed messages of its two
+//! `push` its WebSocket; `protocol`, `snapshot`, `reconcile` (push × polling), `reading` (records to views) and `reconnect` are its
+//! pure decisions; `channel` and `frames` are the typed messages of its two
 //! boundaries (the tabs, and the WebSocket gateway), read leniently: an unknown type, kind or field is ignored,
 //! never a panic. `wire` is how the tabs' messages travel: serde by position.
 //!
@@ -19,6 +19,7 @@ pub mod poller;
 pub mod protocol;
 #[cfg(target_arch = "wasm32")]
 mod push;
+pub mod reading;
 pub mod reconcile;
 pub mod reconnect;
 #[cfg(target_arch = "wasm32")]

@@ -6,11 +6,12 @@
 
 use super::leader::Inner;
 use super::protocol;
+use super::reading;
 use super::signing::session_ended;
-use super::snapshot::Failure;
+use super::snapshot::{Failure, Kept};
 use crate::api::error::ApiError;
 use crate::api::json::Json;
-use crate::api::model::{CallLogPage, CallRecord};
+use crate::api::model::CallLogPage;
 use crate::config::Scope;
 use crate::format::CallView;
 use crate::poll::{After, Decision};
@@ -43,20 +44,8 @@ pub struct Fetched {
     pub server_now: Option<f64>,
     /// Pages were left unfetched (`pages` reached).
     pub more: bool,
-    /// When the records after the first page were fetched, when they were kept from an earlier list
-    /// (`List::rest_at`).
-    pub rest_at: Option<f64>,
-}
-
-/// Reads records as they came (an answer's items) with the same reader for every widget; unreadable ones (not a
-/// record, or no usable start time or id) are counted.
-pub(super) fn read_records(items: &[JsValue]) -> (Vec<CallView>, u32) {
-    let calls: Vec<CallView> = items
-        .iter()
-        .filter_map(|r| CallRecord::read(r).and_then(CallView::from_record))
-        .collect();
-    let skipped = (items.len() - calls.len()) as u32;
-    (calls, skipped)
+    /// The records after the first page were kept from the list before (`List::kept`).
+    pub kept: Option<Kept>,
 }
 
 /// Fetches `scope`'s list, up to `pages` pages, reading it as it comes when `read` (this widget shows that scope).
@@ -100,7 +89,7 @@ pub(super) async fn fetch(
             records.push(r);
         }
         if read {
-            let (mut page_calls, unreadable) = read_records(&items);
+            let (mut page_calls, unreadable) = reading::read(&items);
             calls.append(&mut page_calls);
             skipped += unreadable;
         }
@@ -112,7 +101,7 @@ pub(super) async fn fetch(
                 at: a.at,
                 server_now: a.server_date,
                 more,
-                rest_at: None,
+                kept: None,
             });
         }
         if let Some(tell) = first_page.filter(|_| page == 1) {
@@ -124,7 +113,7 @@ pub(super) async fn fetch(
                 at: a.at,
                 server_now: a.server_date,
                 more,
-                rest_at: None,
+                kept: None,
             });
         }
         page += 1;
@@ -188,14 +177,13 @@ pub(super) async fn run(weak: Weak<Inner>) {
                 })
                 .and_then(|l| {
                     let (_, records) = core.records.iter().find(|(s, _)| *s == scope)?;
-                    Some((records.clone(), l.records_at()?))
+                    Some((records.clone(), l.at?, l.records_at()?))
                 });
             // A list's first fetch shows its first page at once: an admin's 5 000 calls are five requests, and the
             // first thousand need not wait for the other four (nor, at the Heavy pace, for a minute).
             let first = list.is_none_or(|l| l.at.is_none() || l.more);
-            // This widget's list is read as it comes, unless pages are kept: each widget then reads the whole list
-            // from the records.
-            let own = core.needs.scope == scope && kept.is_none();
+            // This widget's list is read as it comes.
+            let own = core.needs.scope == scope;
             (first, kept, own)
         };
         inner.push_asked.set(false);
@@ -211,7 +199,7 @@ pub(super) async fn run(weak: Weak<Inner>) {
         )
         .await;
         let result = match (result, kept) {
-            (Ok(f), Some((kept, rest_at))) if f.more => match with_kept(f, &kept, rest_at) {
+            (Ok(f), Some(kept)) if f.more => match with_kept(&inner, scope, own, f, kept) {
                 Ok(f) => Ok(f),
                 // More calls started than a page holds: the other pages too.
                 Err(f) => fetch(&inner, scope, plan.page_size, MAX_PAGES, own, None, Some(f)).await,
@@ -263,14 +251,27 @@ pub(super) async fn run(weak: Weak<Inner>) {
     }
 }
 
-/// A first page fetched again, followed by the records of the last list that come after it
-/// (`CallLogPage::kept_after`; the page back when they do not meet). The page was fetched unread: each widget
-/// reads the whole list from the records.
-fn with_kept(f: Fetched, kept: &JsValue, rest_at: f64) -> Result<Fetched, Fetched> {
+/// A first page fetched again, followed by the records of the list answered at `from` that come after it
+/// (`CallLogPage::kept_after`; the page back when they do not meet). A page read as it came is followed by the
+/// kept records' views, taken from this widget's reading of that list.
+fn with_kept(
+    inner: &Inner,
+    scope: Scope,
+    own: bool,
+    mut f: Fetched,
+    (kept, from, rest_at): (JsValue, f64, f64),
+) -> Result<Fetched, Fetched> {
     let page = f.records.items().unwrap_or_default();
     let Some(rest) = CallLogPage::kept_after(&page, kept.items().unwrap_or_default()) else {
         return Err(f);
     };
+    if own {
+        let core = inner.core.borrow();
+        let before = core.read.iter().find(|r| r.scope == scope && r.at == from);
+        let (mut calls, skipped) = reading::read_kept(&rest, before.map_or(&[], |r| &r.calls[..]));
+        f.calls.append(&mut calls);
+        f.skipped += skipped;
+    }
     let records = js_sys::Array::new();
     for r in page.iter().chain(&rest) {
         records.push(r);
@@ -278,7 +279,11 @@ fn with_kept(f: Fetched, kept: &JsValue, rest_at: f64) -> Result<Fetched, Fetche
     Ok(Fetched {
         records: records.into(),
         more: false,
-        rest_at: Some(rest_at),
+        kept: Some(Kept {
+            fresh: page.len() as u32,
+            from,
+            rest_at,
+        }),
         ..f
     })
 }
@@ -308,6 +313,6 @@ fn publish(inner: &Rc<Inner>, scope: Scope, own: bool, f: Fetched, more: bool) {
         l.server_now = f.server_now;
         l.failure = None;
         l.more = more;
-        l.rest_at = f.rest_at;
+        l.kept = f.kept;
     });
 }

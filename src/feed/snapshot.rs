@@ -39,15 +39,24 @@ pub struct List {
     /// `at` is the first page of a list's first fetch, the other pages still coming (an admin's 5 000 calls come in
     /// five pages: the first thousand show while the rest load).
     pub more: bool,
-    /// When the records after the first page were fetched, when only the first page was fetched since (push asked
-    /// for the newest calls); `None` when the whole list is as of `at`.
-    pub rest_at: Option<f64>,
+    /// Only the first page was fetched (push asked for the newest calls), the other records kept from the list
+    /// before; `None` when the whole list is as of `at`.
+    pub kept: Option<Kept>,
+}
+
+/// A list's records after its first `fresh`, kept from the list answered at `from`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Kept {
+    pub fresh: u32,
+    pub from: f64,
+    /// When they were fetched (`from`, or earlier when that list kept them too).
+    pub rest_at: f64,
 }
 
 impl List {
     /// When the oldest of its records were fetched: push's word on a call counts over the list's when newer.
     pub fn records_at(&self) -> Option<f64> {
-        self.rest_at.or(self.at)
+        self.kept.map(|k| k.rest_at).or(self.at)
     }
 
     /// Whether a fetch push asked for may fetch the first page alone, keeping the rest: the list is whole, and its
@@ -125,7 +134,7 @@ impl Snapshot {
                     server_now: None,
                     failure: None,
                     more: false,
-                    rest_at: None,
+                    kept: None,
                 });
                 self.lists.len() - 1
             }
@@ -267,7 +276,11 @@ mod tests {
         assert!(l.first_page_will_do(60_999.0, 60_000.0));
         // The first page fetched again at 50 s: the rest is still as of 1 s, and a minute on, every page is due.
         l.at = Some(50_000.0);
-        l.rest_at = Some(1_000.0);
+        l.kept = Some(Kept {
+            fresh: 1_000,
+            from: 20_000.0,
+            rest_at: 1_000.0,
+        });
         assert_eq!(l.records_at(), Some(1_000.0));
         assert!(l.first_page_will_do(60_999.0, 60_000.0));
         assert!(!l.first_page_will_do(61_000.0, 60_000.0));
