@@ -12,10 +12,11 @@ use rc_active_calls::api::model::CallLogPage;
 use rc_active_calls::config::Scope;
 use rc_active_calls::contacts::Contact;
 use rc_active_calls::embed::events::Observer;
+use rc_active_calls::embed::host::Host;
 use rc_active_calls::format::{CallView, Status};
 use rc_active_calls::state::{Action, State, User};
 use std::rc::Rc;
-use wasm_bindgen_test::{wasm_bindgen_bench, Criterion};
+use wasm_bindgen_test::{wasm_bindgen_bench, Criterion, Instant};
 use yew::Reducible;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
@@ -139,6 +140,47 @@ fn apply_5000_calls(c: &mut Criterion) {
                     .reduce(loaded(if flip { &next } else { &calls }, at));
                 let events = observer.observe(&s);
                 assert!(!events.is_empty());
+            })
+        },
+    );
+}
+
+/// The host's events of the same answers dispatched on an element, as the widget dispatches them: writing them out
+/// to JavaScript (`calls-changed` carries all 5 000 calls), whatever listens.
+#[wasm_bindgen_bench]
+fn dispatch_5000_calls(c: &mut Criterion) {
+    let (mut s, mut observer, calls) = admin_with_5000_calls();
+    let mut next = calls.clone();
+    next[2500].status = Status::Ended("Call connected".into());
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("div").ok())
+        .expect("an element");
+    let host = Rc::new(Host::new(Some(el), None, false, None, true));
+    let mut answers = [&next, &calls].into_iter().cycle();
+    let mut at = 1.0;
+    let mut events = move || {
+        at += 1.0;
+        s = s
+            .clone()
+            .reduce(loaded(answers.next().expect("cycles"), at));
+        observer.observe(&s)
+    };
+    host.emit(events());
+    let mut c = std::mem::take(c).sample_size(10);
+    c.bench_function(
+        "dispatch the host's events of an answer of 5 000 calls, one changed (calls-changed with every call)",
+        |b| {
+            b.iter_custom(|iters| {
+                let mut spent = std::time::Duration::ZERO;
+                for _ in 0..iters {
+                    let e = events();
+                    assert!(e.iter().any(|e| e.name() == "calls-changed"));
+                    let start = Instant::now();
+                    host.emit(e);
+                    spent += start.elapsed();
+                }
+                spent
             })
         },
     );

@@ -4,6 +4,18 @@ use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` of a JavaScript string (js-sys's takes a Rust one: a copy into the wasm and back).
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn parse_js(text: &js_sys::JsString) -> Result<JsValue, JsValue>;
+}
+
+/// A deep copy of a value of JSON's own kinds, written and read by the browser without leaving JavaScript.
+pub fn json_copy(v: &JsValue) -> Option<JsValue> {
+    parse_js(&js_sys::JSON::stringify(v).ok()?).ok()
+}
+
 pub fn window() -> Option<web_sys::Window> {
     web_sys::window()
 }

@@ -1115,3 +1115,65 @@ async fn a_burst_of_host_events_reaches_the_host_over_several_tasks_in_order() {
     assert_eq!(heard.borrow().len(), EVENTS_PER_TASK);
     el.remove();
 }
+
+#[wasm_bindgen_test]
+fn calls_changed_gives_the_host_objects_of_its_own_as_writing_them_out_would() {
+    use rc_active_calls::embed::events::call_payload_at;
+    use rc_active_calls::embed::host::to_js;
+    use rc_active_calls::embed::payload::HostEvent;
+    let el = container();
+    let heard = Rc::new(RefCell::new(Vec::<wasm_bindgen::JsValue>::new()));
+    let keep = heard.clone();
+    let listener =
+        gloo_events::EventListener::new(&el, "rc-active-calls:calls-changed", move |e| {
+            let e = e.dyn_ref::<web_sys::CustomEvent>().unwrap();
+            keep.borrow_mut().push(e.detail());
+        });
+    let host = Rc::new(Host::new(Some(el.clone()), None, false, None, true));
+    let s = ready(vec![]);
+    let calls = |names: &[&str], now: f64| -> Vec<_> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let c = call(&format!("c{i}"), n, "In Progress", "");
+                call_payload_at(&s, &c, now)
+            })
+            .collect()
+    };
+    let event = |calls| HostEvent::CallsChanged {
+        scope: "extension",
+        calls,
+    };
+    let json = |v: &wasm_bindgen::JsValue| js_sys::JSON::stringify(v).unwrap().as_string().unwrap();
+    let get = |v: &wasm_bindgen::JsValue, path: &[&str]| {
+        path.iter().fold(v.clone(), |v, k| {
+            js_sys::Reflect::get(&v, &(*k).into()).unwrap()
+        })
+    };
+    let first = calls(&["Ada", "Ben", "Cy"], s.now);
+    host.emit(vec![event(first.clone())]);
+    let one = heard.borrow()[0].clone();
+    assert_eq!(json(&one), json(&to_js(&event(first))));
+    // The host changes what it got: nothing of that reaches the next event.
+    let ada = get(&one, &["calls", "0"]);
+    js_sys::Reflect::set(
+        &get(&ada, &["from"]),
+        &"name".into(),
+        &"Changed by the host".into(),
+    )
+    .unwrap();
+    // A minute on, Ben renamed: every duration as of now, Ben as he is now.
+    let next = calls(&["Ada", "Benjamin", "Cy"], s.now + 60_000.0);
+    host.emit(vec![event(next.clone())]);
+    let two = heard.borrow()[1].clone();
+    assert_eq!(json(&two), json(&to_js(&event(next))));
+    assert!(!json(&two).contains("Changed by the host"));
+    assert_ne!(
+        get(&one, &["calls", "0", "durationSeconds"]),
+        get(&two, &["calls", "0", "durationSeconds"]),
+        "the first event's objects keep their durations"
+    );
+    assert!(!js_sys::Object::is(&ada, &get(&two, &["calls", "0"])));
+    drop(listener);
+}
