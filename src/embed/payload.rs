@@ -200,58 +200,6 @@ pub fn unchanged_at(prev: &[CallOut], next: &[CallOut]) -> Vec<Option<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn out(id: &str, status: &'static str) -> CallOut {
-        CallOut {
-            id: id.into(),
-            session_id: None,
-            telephony_session_id: None,
-            direction: "Inbound".into(),
-            from: PartyOut {
-                name: Some(format!("Caller {id}")),
-                phone_number: None,
-                extension_number: None,
-            },
-            to: PartyOut {
-                name: None,
-                phone_number: None,
-                extension_number: None,
-            },
-            status,
-            result: None,
-            start_time: "2026-11-30T10:00:00Z".into(),
-            duration_seconds: 0,
-            extension: None,
-            contact: None,
-        }
-    }
-
-    #[test]
-    fn unchanged_calls_are_found_near_where_they_were() {
-        let prev: Vec<CallOut> = (0..100).map(|i| out(&i.to_string(), "connected")).collect();
-        // A new call on top, call 3 answered (it moved), call 50 gone, one at the end renamed.
-        let mut next = vec![out("new", "ringing")];
-        next.extend(prev.iter().filter(|c| c.id != "3" && c.id != "50").cloned());
-        next.push(out("3", "ended"));
-        next[90].from.name = Some("Renamed".into());
-        let at = unchanged_at(&prev, &next);
-        assert_eq!(at[0], None);
-        assert_eq!(at[1..4], [Some(0), Some(1), Some(2)]);
-        assert_eq!(at[4], Some(4), "past the call that moved");
-        assert_eq!(at[50], Some(51), "past the call that left");
-        assert_eq!(at[90], None, "changed");
-        assert_eq!(at[91], Some(92));
-        assert_eq!(at[98], Some(99));
-        assert_eq!(at[99], None, "changed status");
-        // A list turned upside down is written anew, not searched through.
-        let upside: Vec<CallOut> = prev.iter().rev().cloned().collect();
-        let found = unchanged_at(&prev, &upside)
-            .iter()
-            .filter(|a| a.is_some())
-            .count();
-        assert!(found < 2 * NEAR, "{found}");
-        assert!(unchanged_at(&[], &next).iter().all(Option::is_none));
-    }
     use crate::api::model::CallRecord;
     use serde_json::{json, Value};
 
@@ -553,5 +501,57 @@ mod tests {
             });
             assert!(r.is_err(), "{bad}");
         }
+    }
+
+    fn out(id: &str, status: &'static str) -> CallOut {
+        CallOut {
+            id: id.into(),
+            session_id: None,
+            telephony_session_id: None,
+            direction: "Inbound".into(),
+            from: PartyOut {
+                name: Some(format!("Caller {id}")),
+                phone_number: None,
+                extension_number: None,
+            },
+            to: PartyOut {
+                name: None,
+                phone_number: None,
+                extension_number: None,
+            },
+            status,
+            result: None,
+            start_time: "2026-11-30T10:00:00Z".into(),
+            duration_seconds: 0,
+            extension: None,
+            contact: None,
+        }
+    }
+
+    #[test]
+    fn unchanged_calls_are_found_near_where_they_were() {
+        let prev: Vec<CallOut> = (0..100).map(|i| out(&i.to_string(), "connected")).collect();
+        // A new call on top, call 3 answered (it moved), call 50 gone, one at the end renamed.
+        let mut next = vec![out("new", "ringing")];
+        next.extend(prev.iter().filter(|c| c.id != "3" && c.id != "50").cloned());
+        next.push(out("3", "ended"));
+        next[90].from.name = Some("Renamed".into());
+        let at = unchanged_at(&prev, &next);
+        assert_eq!(at[0], None);
+        assert_eq!(at[1..4], [Some(0), Some(1), Some(2)]);
+        assert_eq!(at[4], Some(4), "past the call that moved");
+        assert_eq!(at[50], Some(51), "past the call that left");
+        assert_eq!(at[90], None, "changed");
+        assert_eq!(at[91], Some(92));
+        assert_eq!(at[98], Some(99));
+        assert_eq!(at[99], None, "changed status");
+        // A list turned upside down is written anew, not searched through.
+        let upside: Vec<CallOut> = prev.iter().rev().cloned().collect();
+        let found = unchanged_at(&prev, &upside)
+            .iter()
+            .filter(|a| a.is_some())
+            .count();
+        assert!(found < 2 * NEAR, "{found}");
+        assert!(unchanged_at(&[], &next).iter().all(Option::is_none));
     }
 }
