@@ -38,9 +38,9 @@ pub struct Host {
     next_id: Cell<u32>,
     /// Events emitted, and how many of them are dispatched (`emit`; emptied once all are).
     queue: RefCell<(Vec<HostEvent>, usize)>,
-    /// The last `calls-changed`'s calls (durations set to 0) and, beside each, the object written out for it: a
-    /// copy of our own, never the host's (`calls_changed`).
-    sent: RefCell<(Vec<CallOut>, Vec<JsValue>)>,
+    /// The last `calls-changed`'s calls (durations set to 0) and the objects written out for them, in order: copies
+    /// of our own, never the host's (`calls_changed`).
+    sent: RefCell<(Vec<CallOut>, Array)>,
 }
 
 impl PartialEq for Host {
@@ -166,19 +166,18 @@ impl Host {
         let mut sent = self.sent.borrow_mut();
         let at = payload::unchanged_at(&sent.0, &calls);
         let list = Array::new();
-        let mut objects = Vec::with_capacity(calls.len());
         for ((c, at), secs) in calls.iter().zip(at).zip(seconds) {
-            let o = at
-                .and_then(|j| sent.1.get(j).cloned())
-                .unwrap_or_else(|| to_js(c));
+            let o = match at {
+                Some(j) => sent.1.get(j as u32),
+                None => to_js(c),
+            };
             let _ = Reflect::set(&o, &"durationSeconds".into(), &(secs as f64).into());
             list.push(&o);
-            objects.push(o);
         }
-        *sent = (calls, objects);
+        *sent = (calls, list.clone());
         let detail = Object::new();
         let _ = Reflect::set(&detail, &"scope".into(), &scope.into());
-        let _ = Reflect::set(&detail, &"calls".into(), &list);
+        let _ = Reflect::set(&detail, &"calls".into(), &sent.1);
         // A copy for the host through JSON text, which the browser writes and reads natively: the objects are
         // JSON's own (strings, numbers, nulls), and `structuredClone` took as long as writing them out anew.
         // Were it to fail, the host would get ours.

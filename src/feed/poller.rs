@@ -182,8 +182,9 @@ pub(super) async fn run(weak: Weak<Inner>) {
             // A list's first fetch shows its first page at once: an admin's 5 000 calls are five requests, and the
             // first thousand need not wait for the other four (nor, at the Heavy pace, for a minute).
             let first = list.is_none_or(|l| l.at.is_none() || l.more);
-            // This widget's list is read as it comes.
-            let own = core.needs.scope == scope;
+            // This widget's list is read as it comes, unless pages are kept: `deliver` then reads the first page and
+            // takes the kept records' views from the last reading, in every widget alike.
+            let own = core.needs.scope == scope && kept.is_none();
             (first, kept, own)
         };
         inner.push_asked.set(false);
@@ -199,7 +200,7 @@ pub(super) async fn run(weak: Weak<Inner>) {
         )
         .await;
         let result = match (result, kept) {
-            (Ok(f), Some(kept)) if f.more => match with_kept(&inner, scope, own, f, kept) {
+            (Ok(f), Some(kept)) if f.more => match with_kept(f, kept) {
                 Ok(f) => Ok(f),
                 // More calls started than a page holds: the other pages too.
                 Err(f) => fetch(&inner, scope, plan.page_size, MAX_PAGES, own, None, Some(f)).await,
@@ -252,26 +253,13 @@ pub(super) async fn run(weak: Weak<Inner>) {
 }
 
 /// A first page fetched again, followed by the records of the list answered at `from` that come after it
-/// (`CallLogPage::kept_after`; the page back when they do not meet). A page read as it came is followed by the
-/// kept records' views, taken from this widget's reading of that list.
-fn with_kept(
-    inner: &Inner,
-    scope: Scope,
-    own: bool,
-    mut f: Fetched,
-    (kept, from, rest_at): (JsValue, f64, f64),
-) -> Result<Fetched, Fetched> {
+/// (`CallLogPage::kept_after`; the page back when they do not meet). Unread: each widget reads the first page and
+/// takes the kept records' views from its reading of that list (`reading::read_merged`).
+fn with_kept(f: Fetched, (kept, from, rest_at): (JsValue, f64, f64)) -> Result<Fetched, Fetched> {
     let page = f.records.items().unwrap_or_default();
     let Some(rest) = CallLogPage::kept_after(&page, kept.items().unwrap_or_default()) else {
         return Err(f);
     };
-    if own {
-        let core = inner.core.borrow();
-        let before = core.read.iter().find(|r| r.scope == scope && r.at == from);
-        let (mut calls, skipped) = reading::read_kept(&rest, before.map_or(&[], |r| &r.calls[..]));
-        f.calls.append(&mut calls);
-        f.skipped += skipped;
-    }
     let records = js_sys::Array::new();
     for r in page.iter().chain(&rest) {
         records.push(r);
@@ -289,14 +277,15 @@ fn with_kept(
 }
 
 /// Hands an answer to every widget: its records (and this widget's reading of them), and the list's time. `more`:
-/// the first page of a list's first answer, the fetch still going on.
+/// the first page of a list's first answer, the fetch still going on. Unread, the last reading stays: it is keyed
+/// by its list's time, and the records kept from that list take their views from it (`deliver`).
 fn publish(inner: &Rc<Inner>, scope: Scope, own: bool, f: Fetched, more: bool) {
     {
         let mut core = inner.core.borrow_mut();
         core.records.retain(|(s, _)| *s != scope);
         core.records.push((scope, f.records));
-        core.read.retain(|r| r.scope != scope);
         if own {
+            core.read.retain(|r| r.scope != scope);
             core.read.push(super::leader::Read {
                 scope,
                 at: f.at,
