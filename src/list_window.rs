@@ -33,6 +33,13 @@ pub fn window(first: usize, fit: usize, total: usize) -> Range<usize> {
     start..end.max(start)
 }
 
+/// Whether the rows in view (`first`, `fit`) are all among those rendered: then a scroll needs no render before
+/// its frame is painted, and the window can follow in a task after it.
+pub fn covers(rendered: &Range<usize>, first: usize, fit: usize, total: usize) -> bool {
+    let end = (first + fit).min(total);
+    first >= end || (rendered.start <= first && end <= rendered.end)
+}
+
 /// What the body holds, top to bottom.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Part {
@@ -142,6 +149,20 @@ mod tests {
         assert_eq!(window(4995, 9, 5000), 4983..5000);
         assert_eq!(window(6000, 9, 5000), 5000..5000);
         assert_eq!(window(0, 9, 0), 0..0);
+    }
+
+    #[test]
+    fn rows_in_view_are_covered_by_the_window_until_they_pass_its_overscan() {
+        let rendered = window(100, 9, 5000);
+        assert!(covers(&rendered, 100, 9, 5000));
+        assert!(covers(&rendered, 112, 9, 5000));
+        assert!(!covers(&rendered, 113, 9, 5000));
+        assert!(covers(&rendered, 88, 9, 5000));
+        assert!(!covers(&rendered, 87, 9, 5000));
+        // The last rows: the view reaches past the list's end.
+        assert!(covers(&window(4995, 9, 5000), 4996, 9, 5000));
+        // Nothing in view (an empty list) is covered by anything.
+        assert!(covers(&(0..0), 0, 9, 0));
     }
 
     #[test]

@@ -576,6 +576,37 @@ async fn a_long_list_renders_the_rows_in_view_and_keeps_focus_and_row_indexes_ri
     let shown = rendered_rows(&root);
     assert_eq!(shown.first(), Some(&0));
     assert!(shown.len() < 60, "{} rows in the DOM", shown.len());
+    let scroller: HtmlElement = q(&root, ".rcac-scroll").unwrap().dyn_into().unwrap();
+    // Where a row is: rows are one pitch apart (their height and a collapsed border).
+    let top = |id: &str| {
+        q(&root, &format!("tr[data-call-id={id}]"))
+            .unwrap()
+            .get_bounding_client_rect()
+            .top()
+    };
+    let pitch = top("c1") - top("c0");
+    let scroll = |row: f64| {
+        scroller.set_scroll_top((row * pitch) as i32);
+        scroller
+            .dispatch_event(&web_sys::Event::new("scroll").unwrap())
+            .unwrap();
+    };
+
+    // A short scroll whose rows are all rendered (the overscan) renders nothing before its frame; the window
+    // follows in the task after it.
+    let last = *shown.last().unwrap();
+    scroll(11.0);
+    yew::scheduler::flush().await;
+    let now = rendered_rows(&root);
+    assert_eq!(now, shown, "nothing rendered with the scroll");
+    assert!((11..21).all(|i| now.contains(&i)), "{now:?}");
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    yew::scheduler::flush().await;
+    let now = rendered_rows(&root);
+    assert!(now.contains(&(last + 8)), "the window followed: {now:?}");
+    scroll(0.0);
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    yew::scheduler::flush().await;
 
     // Arrow keys move focus between rows; Enter still selects.
     let first: HtmlElement = q(&root, "tr[data-call-id=c0]").unwrap().dyn_into().unwrap();
@@ -585,19 +616,7 @@ async fn a_long_list_renders_the_rows_in_view_and_keeps_focus_and_row_indexes_ri
     assert_eq!(focused_id().as_deref(), Some("c1"));
 
     // Scroll to the middle: the rows there are rendered, the focused one stays, in place.
-    let scroller: HtmlElement = q(&root, ".rcac-scroll").unwrap().dyn_into().unwrap();
-    // Where row 2 500 is: rows are one pitch apart (their height and a collapsed border).
-    let top = |id: &str| {
-        q(&root, &format!("tr[data-call-id={id}]"))
-            .unwrap()
-            .get_bounding_client_rect()
-            .top()
-    };
-    let pitch = top("c1") - top("c0");
-    scroller.set_scroll_top((2500.0 * pitch) as i32);
-    scroller
-        .dispatch_event(&web_sys::Event::new("scroll").unwrap())
-        .unwrap();
+    scroll(2500.0);
     yew::scheduler::flush().await;
     let shown = rendered_rows(&root);
     assert!(shown.contains(&2500) && shown.contains(&1), "{shown:?}");

@@ -6,9 +6,12 @@
 
 use super::call_row::CallRow;
 use super::panel::NoteEvent;
-use crate::list_window::{in_view, moved, parts, pitch, reveal, step, window, Part, VIRTUAL_FROM};
+use crate::list_window::{
+    covers, in_view, moved, parts, pitch, reveal, step, window, Part, VIRTUAL_FROM,
+};
 use crate::state::State;
 use crate::web::TimeFormat;
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
@@ -59,19 +62,60 @@ struct Local {
     /// The scroll offset a key asked for, applied again once the spacers have their new heights (until then the
     /// box may be too short to scroll that far).
     want_top: Option<f64>,
+    /// A window move left for the task after the frame (`follow`).
+    following: bool,
 }
 
 impl Local {
-    /// Takes the scroller's offset (or `top`) and height; whether the window moved (then the list renders again).
-    fn look(&mut self, el: &Element, top: Option<f64>, total: usize) -> bool {
+    /// The rows in view at the scroller's offset (or `top`).
+    fn view(&self, el: &Element, top: Option<f64>) -> (usize, usize) {
         let top = top.unwrap_or_else(|| el.scroll_top() as f64);
-        let (first, fit) = in_view(top, el.client_height() as f64 - self.head_h, self.row_h);
+        in_view(top, el.client_height() as f64 - self.head_h, self.row_h)
+    }
+
+    /// Moves the window to the rows in view; whether it moved (then the list renders again).
+    fn look(&mut self, el: &Element, top: Option<f64>, total: usize) -> bool {
+        let (first, fit) = self.view(el, top);
         let moved = fit != self.fit || moved(self.first, first, total, fit);
         if moved {
             (self.first, self.fit) = (first, fit);
         }
         moved
     }
+}
+
+/// Moves the window to where the list has scrolled, in a task after the current frame: the frame paints the rows it
+/// has, and rendering the overscan rows that came into reach (removing those out of it) is left out of it. A wheel
+/// step shorter than the overscan then costs the frame no rendering at all (bench/render's longest task scrolling).
+fn follow(
+    local: &Rc<RefCell<Local>>,
+    redraw: &yew::functional::UseForceUpdateHandle,
+    total: usize,
+) {
+    let mut l = local.borrow_mut();
+    if std::mem::replace(&mut l.following, true) {
+        return;
+    }
+    let (local, redraw) = (Rc::downgrade(local), redraw.clone());
+    // The timer is set now, not when the task first runs: a timer set after this one fires after it.
+    let after_frame = gloo_timers::future::TimeoutFuture::new(0);
+    crate::tasks::spawn(async move {
+        after_frame.await;
+        // The list may be gone by now.
+        let Some(local) = local.upgrade() else {
+            return;
+        };
+        let mut l = local.borrow_mut();
+        l.following = false;
+        let moved = match l.scroller.cast::<Element>() {
+            Some(el) => l.look(&el, None, total),
+            None => false,
+        };
+        drop(l);
+        if moved {
+            redraw.force_update();
+        }
+    });
 }
 
 #[function_component]
@@ -90,6 +134,7 @@ pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
         focused: None,
         to_focus: None,
         want_top: None,
+        following: false,
     });
     let redraw = use_force_update();
 
@@ -160,10 +205,17 @@ pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
     let onscroll = {
         let (local, redraw) = (local.clone(), redraw.clone());
         Callback::from(move |e: Event| {
-            if let Some(el) = e.target_dyn_into::<Element>() {
-                if local.borrow_mut().look(&el, None, total) {
-                    redraw.force_update();
-                }
+            let Some(el) = e.target_dyn_into::<Element>() else {
+                return;
+            };
+            let mut l = local.borrow_mut();
+            let (first, fit) = l.view(&el, None);
+            if covers(&window(l.first, l.fit, total), first, fit, total) {
+                drop(l);
+                follow(&local, &redraw, total);
+            } else if l.look(&el, None, total) {
+                drop(l);
+                redraw.force_update();
             }
         })
     };
