@@ -75,7 +75,12 @@ impl Local {
 
     /// Moves the window to the rows in view; whether it moved (then the list renders again).
     fn look(&mut self, el: &Element, top: Option<f64>, total: usize) -> bool {
-        let (first, fit) = self.view(el, top);
+        let view = self.view(el, top);
+        self.move_to(view, total)
+    }
+
+    /// Moves the window to `first` and `fit`, the rows in view; whether it moved.
+    fn move_to(&mut self, (first, fit): (usize, usize), total: usize) -> bool {
         let moved = fit != self.fit || moved(self.first, first, total, fit);
         if moved {
             (self.first, self.fit) = (first, fit);
@@ -209,11 +214,12 @@ pub fn CallList<S: StateRef>(p: &ListProps<S>) -> Html {
                 return;
             };
             let mut l = local.borrow_mut();
+            // The offset and height are read once: the window moves to them at once unless the rows are there.
             let (first, fit) = l.view(&el, None);
             if covers(&window(l.first, l.fit, total), first, fit, total) {
                 drop(l);
                 follow(&local, &redraw, total);
-            } else if l.look(&el, None, total) {
+            } else if l.move_to((first, fit), total) {
                 drop(l);
                 redraw.force_update();
             }
